@@ -1,0 +1,1 @@
+"""Brokerage: packages, bids and placements."""

@@ -1,0 +1,1 @@
+"""Brokerage adapters: tables and repositories."""

@@ -1,0 +1,27 @@
+"""Wires brokerage: its routers, role table, event subscriptions and migrations, in one definition."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from pbshared.platform.app import build_app
+from pbshared.platform.auth import Role
+from pbshared.platform.service import PersonCopyAccess, ServiceDefinition
+from brokerage.adapters.tables import metadata
+from brokerage.config import BrokerageSettings
+
+SERVICE = ServiceDefinition(
+    name="brokerage",
+    title="Brokerage: packages, bids and placements",
+    description="Keeps its copy of people and, in later releases, advertises care packages to providers admitted to the Dynamic Purchasing System, takes bids, awards and places.",
+    settings_cls=BrokerageSettings,
+    metadata=metadata,
+    migrations_dir=Path(__file__).resolve().parents[2] / "migrations",
+    person_copies=PersonCopyAccess(
+        readers=frozenset({Role.broker, Role.social_worker, Role.team_manager, Role.auditor, Role.admin})
+    ),
+)
+
+
+def create_app(settings: BrokerageSettings | None = None) -> FastAPI:
+    return build_app(SERVICE, settings)

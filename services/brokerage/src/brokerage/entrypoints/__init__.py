@@ -1,0 +1,1 @@
+"""Brokerage entrypoints: HTTP routers and the event consumer."""

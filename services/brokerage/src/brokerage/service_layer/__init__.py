@@ -1,0 +1,1 @@
+"""Brokerage use cases and event handlers."""

@@ -1,0 +1,1 @@
+"""Charging: Care Act financial assessment."""

@@ -1,0 +1,1 @@
+"""Charging adapters: tables and repositories."""

@@ -1,0 +1,1 @@
+"""Charging entrypoints: HTTP routers and the event consumer."""

@@ -1,0 +1,1 @@
+"""Charging use cases and event handlers."""

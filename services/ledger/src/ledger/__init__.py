@@ -1,0 +1,1 @@
+"""Ledger: direct payments on prepaid cards."""

@@ -1,0 +1,6 @@
+"""Ledger's own tables (the platform's outbox, inbox, reference data and person
+copies are added by migrations). Empty until the ledger issue adds its model."""
+
+from sqlalchemy import MetaData
+
+metadata = MetaData()

@@ -1,0 +1,1 @@
+"""Ledger domain: plain Python, no I/O, no framework. Rules arrive with the ledger issue."""

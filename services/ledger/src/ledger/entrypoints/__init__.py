@@ -1,0 +1,1 @@
+"""Ledger entrypoints: HTTP routers and the event consumer."""

@@ -1,0 +1,1 @@
+"""RAS: the front door. Registers people; later, needs assessment to points to personal budget."""

@@ -1,0 +1,1 @@
+"""RAS adapters: tables and repositories."""

@@ -1,0 +1,25 @@
+"""RAS's own tables (the platform's outbox, inbox and reference data are added by migrations)."""
+
+from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, UniqueConstraint, Uuid
+
+metadata = MetaData()
+
+people = Table(
+    "people",
+    metadata,
+    Column("person_id", Uuid, primary_key=True),
+    Column("council_id", String(64), nullable=False),
+    Column("council_person_id", String(64), nullable=False),
+    Column("nhs_number", String(10), nullable=True),
+    Column("given_name", String(100), nullable=False),
+    Column("family_name", String(100), nullable=False),
+    Column("date_of_birth", Date, nullable=False),
+    Column("postcode", String(8), nullable=False),
+    Column("client_group", String(40), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("merged_into", Uuid, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("council_id", "council_person_id", name="uq_people_council_person_id"),
+    Index("ix_people_nhs_number", "council_id", "nhs_number"),
+)

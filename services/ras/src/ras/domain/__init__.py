@@ -1,0 +1,1 @@
+"""RAS domain: plain Python, no I/O, no framework."""

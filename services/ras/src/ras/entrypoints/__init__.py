@@ -1,0 +1,1 @@
+"""RAS entrypoints: the HTTP API."""

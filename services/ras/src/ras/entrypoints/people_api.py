@@ -1,0 +1,180 @@
+"""People API: RAS is where a person is registered, corrected and merged."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from pbshared.contract.events.people import ClientGroup
+from pbshared.identifiers.nhs_number import NhsNumber, format_nhs_number
+from pbshared.identifiers.postcode import Postcode
+from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
+from pbshared.platform.errors import FieldProblem, Problem
+from pbshared.platform.refdata.router import require_known_council
+from pbshared.platform.unit_of_work import UnitOfWork
+from ras.adapters.people_repository import PeopleRepository
+from ras.domain.people import Person
+from ras.service_layer import people as use_cases
+
+router = APIRouter(prefix="/people", tags=["people"])
+
+_CASEWORK = frozenset({Role.social_worker, Role.team_manager, Role.admin})
+ACCESS: dict[RouteKey, frozenset[Role]] = {
+    ("POST", "/people"): _CASEWORK,
+    ("GET", "/people"): _CASEWORK | {Role.auditor},
+    ("GET", "/people/{person_id}"): _CASEWORK | {Role.auditor},
+    ("PATCH", "/people/{person_id}"): _CASEWORK,
+    # Merging retires a record for good: a manager's decision.
+    ("POST", "/people/{person_id}/merge"): frozenset({Role.team_manager, Role.admin}),
+}
+
+_OLDEST_AGE_YEARS = 125
+
+
+def _plausible_birth_date(value: date) -> date:
+    today = date.today()
+    if value > today:
+        raise ValueError("date of birth is in the future")
+    if today.year - value.year > _OLDEST_AGE_YEARS:
+        raise ValueError(f"date of birth is more than {_OLDEST_AGE_YEARS} years ago")
+    return value
+
+
+BirthDate = Annotated[date, AfterValidator(_plausible_birth_date)]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+CouncilPersonId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9/_-]*$")]
+
+
+class PersonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    council_person_id: CouncilPersonId = Field(description="The council's own case-system id.")
+    nhs_number: NhsNumber | None = Field(default=None, description="Optional; checked with Modulus 11.")
+    given_name: Name
+    family_name: Name
+    date_of_birth: BirthDate
+    postcode: Postcode
+    client_group: ClientGroup
+
+
+class PersonChanges(BaseModel):
+    """Only the fields sent are changed; send nhs_number: null to remove a wrong one."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    council_person_id: CouncilPersonId | None = None
+    nhs_number: NhsNumber | None = None
+    given_name: Name | None = None
+    family_name: Name | None = None
+    date_of_birth: BirthDate | None = None
+    postcode: Postcode | None = None
+    client_group: ClientGroup | None = None
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    surviving_person_id: uuid.UUID = Field(description="The record that stays.")
+
+
+class PersonOut(BaseModel):
+    person_id: uuid.UUID
+    council_person_id: str
+    nhs_number: str | None
+    nhs_number_display: str | None
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    postcode: str
+    client_group: ClientGroup
+    revision: int
+    merged_into: uuid.UUID | None
+
+    @classmethod
+    def of(cls, person: Person) -> PersonOut:
+        return cls(
+            **person.details(),
+            merged_into=person.merged_into,
+            nhs_number_display=format_nhs_number(person.nhs_number) if person.nhs_number else None,
+        )
+
+
+def _uow(request: Request) -> UnitOfWork:
+    state = request.app.state
+    return UnitOfWork(state.sessions, state.settings.service_name, state.outbox_signal)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=PersonOut)
+async def register_person(body: PersonIn, principal: CurrentPrincipal, request: Request) -> PersonOut:
+    """Register a person; publishes person.registered."""
+    await require_known_council(request, principal)
+    details = body.model_dump()
+    details["client_group"] = str(body.client_group)
+    person = await use_cases.register_person(_uow(request), principal.council_id, details)
+    return PersonOut.of(person)
+
+
+@router.get("", response_model=list[PersonOut])
+async def find_people(
+    principal: CurrentPrincipal,
+    request: Request,
+    nhs_number: Annotated[NhsNumber | None, Query()] = None,
+    council_person_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[PersonOut]:
+    async with request.app.state.sessions() as session:
+        found = await PeopleRepository(session).find(
+            principal.council_id,
+            nhs_number=nhs_number,
+            council_person_id=council_person_id,
+            limit=limit,
+            offset=offset,
+        )
+    return [PersonOut.of(p) for p in found]
+
+
+@router.get("/{person_id}", response_model=PersonOut)
+async def get_person(person_id: uuid.UUID, principal: CurrentPrincipal, request: Request) -> PersonOut:
+    async with request.app.state.sessions() as session:
+        person = await PeopleRepository(session).get(principal.council_id, person_id)
+    if person is None:  # another council's person is as absent as one who does not exist
+        raise Problem(404, "Not found", f"no person {person_id}")
+    return PersonOut.of(person)
+
+
+@router.patch("/{person_id}", response_model=PersonOut)
+async def change_person(
+    person_id: uuid.UUID, body: PersonChanges, principal: CurrentPrincipal, request: Request
+) -> PersonOut:
+    """Correct a person's details; publishes person.updated with the fields that changed."""
+    changes = body.model_dump(exclude_unset=True)
+    required = [name for name, value in changes.items() if value is None and name != "nhs_number"]
+    if required:
+        raise Problem(
+            422,
+            "Invalid change",
+            "only nhs_number can be removed",
+            [FieldProblem(["body", name], "cannot be null") for name in required],
+        )
+    if "client_group" in changes:
+        changes["client_group"] = str(changes["client_group"])
+    person = await use_cases.update_person(_uow(request), principal.council_id, person_id, changes)
+    return PersonOut.of(person)
+
+
+@router.post("/{person_id}/merge", response_model=PersonOut)
+async def merge_person(
+    person_id: uuid.UUID, body: MergeIn, principal: CurrentPrincipal, request: Request
+) -> PersonOut:
+    """Merge this record into the surviving one; publishes person.merged."""
+    person = await use_cases.merge_people(
+        _uow(request), principal.council_id, person_id, body.surviving_person_id
+    )
+    return PersonOut.of(person)
+
+

@@ -1,0 +1,1 @@
+"""RAS use cases: each runs in one unit of work, change and events together."""

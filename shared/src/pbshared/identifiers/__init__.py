@@ -1,0 +1,1 @@
+"""Identifiers every service validates the same way."""

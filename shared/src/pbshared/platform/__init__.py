@@ -1,0 +1,1 @@
+"""Platform code every service runs. No business rules live here."""

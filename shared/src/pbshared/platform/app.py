@@ -1,0 +1,202 @@
+"""Builds a service's FastAPI app: its routers behind the role table, ops endpoints, and a lifespan
+that runs the outbox relay and the event consumer beside the API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from pbshared.platform import context
+from pbshared.platform.auth import TokenVerifier, current_principal
+from pbshared.platform.consumer import EventConsumer
+from pbshared.platform.db import create_engine, session_factory
+from pbshared.platform.errors import install_error_handlers
+from pbshared.platform.kafka import ensure_topics, new_producer
+from pbshared.platform.logging import configure_logging
+from pbshared.platform.metrics import REQUEST_LATENCY
+from pbshared.platform.outbox import OutboxSignal
+from pbshared.platform.relay import OutboxRelay
+from pbshared.platform.service import ServiceDefinition
+from pbshared.platform.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+OPS_PATHS = ("/health", "/ready", "/metrics")
+
+
+class Messaging:
+    """The relay and consumer of one process, started after the broker answers, stopped on exit."""
+
+    def __init__(self, app: FastAPI, definition: ServiceDefinition, settings: ServiceSettings):
+        self._app = app
+        self._definition = definition
+        self._settings = settings
+        self._task: asyncio.Task[None] | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumer: EventConsumer | None = None
+        self.broker_connected = False
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"{self._definition.name}-messaging")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def _run(self) -> None:
+        s = self._settings
+        servers = s.bootstrap_servers
+        await _retry_forever(
+            lambda: ensure_topics(servers, None, s.kafka_topic_partitions, s.kafka_replication_factor),
+            "creating topics",
+        )
+        producer = new_producer(servers, s.kafka_request_timeout_ms)
+        await _retry_forever(producer.start, "connecting the relay's producer")
+        self.broker_connected = True
+        state = self._app.state
+        jobs: list[Awaitable[Any]] = []
+        if s.relay_enabled:
+            self.relay = OutboxRelay(
+                service=s.service_name,
+                sessions=state.sessions,
+                producer=producer,
+                signal=state.outbox_signal,
+                batch_size=s.relay_batch_size,
+                idle_poll_seconds=s.relay_idle_poll_ms / 1000,
+                publish_timeout_seconds=s.kafka_request_timeout_ms / 1000 * 2,
+            )
+            jobs.append(self.relay.run())
+        subscriptions = self._definition.all_subscriptions()
+        if s.consumers_enabled and subscriptions:
+            self.consumer = EventConsumer(
+                service=s.service_name,
+                sessions=state.sessions,
+                bootstrap_servers=servers,
+                subscriptions=subscriptions,
+                signal=state.outbox_signal,
+                max_attempts=s.consumer_max_attempts,
+                backoff_seconds=s.consumer_backoff_ms / 1000,
+                request_timeout_ms=s.kafka_request_timeout_ms,
+            )
+            jobs.append(self.consumer.run())
+        try:
+            await asyncio.gather(*jobs)
+        finally:
+            await producer.stop()
+
+
+async def _retry_forever(step: Callable[[], Awaitable[Any]], what: str) -> None:
+    delay = 0.2
+    while True:
+        try:
+            await step()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning(f"{what} failed; retrying", extra={"error": repr(error), "retry_in_seconds": delay})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
+    settings = settings or definition.settings_cls()
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        messaging = Messaging(app, definition, settings)
+        app.state.messaging = messaging
+        if settings.relay_enabled or settings.consumers_enabled:
+            messaging.start()
+        try:
+            yield
+        finally:
+            await messaging.stop()
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title=definition.title, description=definition.description, version="0.1.0", lifespan=lifespan
+    )
+    engine = create_engine(settings.resolved_database_url())
+    app.state.settings = settings
+    app.state.definition = definition
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.outbox_signal = OutboxSignal()
+    app.state.token_verifier = TokenVerifier(settings)
+    app.state.access_policy = definition.access_policy()
+    app.state.reference_kinds = definition.kinds()
+    app.state.messaging = None
+
+    install_error_handlers(app)
+    for router in definition.all_routers():
+        app.include_router(router, dependencies=[Depends(current_principal)])
+    _add_ops_routes(app)
+    _add_request_context(app, settings.service_name)
+    return app
+
+
+def _add_ops_routes(app: FastAPI) -> None:
+    @app.get("/health", tags=["ops"], include_in_schema=True)
+    async def health() -> dict[str, str]:
+        """Liveness: the process is up."""
+        return {"status": "ok"}
+
+    @app.get("/ready", tags=["ops"])
+    async def ready(request: Request) -> JSONResponse:
+        """Readiness: the database answers. The broker's state is reported but does not fail it:
+        writes are kept in the outbox while the broker is away."""
+        try:
+            async with request.app.state.sessions() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as error:
+            return JSONResponse({"status": "unavailable", "database": repr(error)}, status_code=503)
+        messaging = request.app.state.messaging
+        broker = "connected" if messaging and messaging.broker_connected else "not connected"
+        return JSONResponse({"status": "ready", "database": "ok", "broker": broker})
+
+    @app.get("/metrics", tags=["ops"])
+    async def metrics_endpoint() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _add_request_context(app: FastAPI, service: str) -> None:
+    @app.middleware("http")
+    async def request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        correlation_id = request.headers.get("x-correlation-id") or str(uuid.uuid4())
+        traceparent = context.child_traceparent(request.headers.get("traceparent"))
+        started = time.perf_counter()
+        with context.bound(correlation_id=correlation_id, traceparent=traceparent):
+            response = await call_next(request)
+            route = request.scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            REQUEST_LATENCY.labels(service, request.method, template, str(response.status_code)).observe(
+                time.perf_counter() - started
+            )
+            if template not in OPS_PATHS:
+                log.info(
+                    "request",
+                    extra={
+                        "method": request.method,
+                        "path": template,
+                        "status": response.status_code,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    },
+                )
+        response.headers["x-correlation-id"] = correlation_id
+        return response

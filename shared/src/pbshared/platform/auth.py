@@ -1,0 +1,125 @@
+"""Bearer tokens (JWT) and the role-by-endpoint table every API enforces.
+
+A token carries who the user is (`sub`), their role, their council and, for providers, their
+provider id. Each service declares an AccessPolicy: for every route, the roles allowed. A route with
+no row refuses everyone, so a forgotten row fails closed; docs/roles.md is generated from the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from pbshared.platform.settings import ServiceSettings
+
+
+class Role(StrEnum):
+    social_worker = "social_worker"
+    team_manager = "team_manager"
+    broker = "broker"
+    provider = "provider"
+    finance_officer = "finance_officer"
+    health_partner = "health_partner"
+    auditor = "auditor"
+    admin = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    council_id: str
+    provider_id: str | None = None
+
+
+class TokenVerifier:
+    def __init__(self, settings: ServiceSettings):
+        if settings.jwt_public_key:
+            self._key: str = settings.jwt_public_key
+            self._algorithms = ["RS256"]
+        elif settings.jwt_secret is not None:
+            self._key = settings.jwt_secret.get_secret_value()
+            self._algorithms = ["HS256"]
+        else:
+            raise ValueError("set PB_JWT_PUBLIC_KEY (production) or PB_JWT_SECRET (development)")
+        self._issuer = settings.jwt_issuer
+        self._audience = settings.jwt_audience
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=self._algorithms,
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise _unauthorised("token expired") from None
+        except jwt.InvalidTokenError as error:
+            raise _unauthorised(f"invalid token: {error}") from None
+        try:
+            role = Role(claims.get("role"))
+        except ValueError:
+            raise _unauthorised("token has no known role") from None
+        council_id = claims.get("council_id")
+        if not isinstance(council_id, str) or not council_id:
+            raise _unauthorised("token has no council_id")
+        provider_id = claims.get("provider_id")
+        if role is Role.provider and not provider_id:
+            raise _unauthorised("a provider token needs provider_id")
+        return Principal(claims["sub"], role, council_id, provider_id)
+
+
+def _unauthorised(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+RouteKey = tuple[str, str]  # (HTTP method, path template), e.g. ("GET", "/people/{person_id}")
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """The role table of one service: which roles may call each route."""
+
+    service: str
+    rows: dict[RouteKey, frozenset[Role]]
+
+    def allowed(self, method: str, path: str) -> frozenset[Role]:
+        return self.rows.get((method, path), frozenset())
+
+    def merged(self, other: dict[RouteKey, frozenset[Role]]) -> AccessPolicy:
+        return AccessPolicy(self.service, {**self.rows, **other})
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """Authenticate (401) and then authorise against the service's role table (403)."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise _unauthorised("a bearer token is required")
+    principal = request.app.state.token_verifier.verify(credentials.credentials)
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    policy: AccessPolicy = request.app.state.access_policy
+    if principal.role not in policy.allowed(request.method, path):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=f"role {principal.role.value} may not {request.method} {path}",
+        )
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

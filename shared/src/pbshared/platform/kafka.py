@@ -1,0 +1,72 @@
+"""Kafka clients configured the way the platform relies on, and topic creation.
+
+`pb-topics create` creates every platform topic (production runs it as a deploy step).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from pbshared.contract.topics import all_topics
+
+log = logging.getLogger(__name__)
+
+
+def new_producer(bootstrap_servers: list[str] | str, request_timeout_ms: int = 5000) -> AIOKafkaProducer:
+    # acks=all: a row is marked published only once every in-sync replica has it. Idempotence is
+    # off because Tansu lacks InitProducerId; duplicates from retries are removed by consumers' inboxes.
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        acks="all",
+        enable_idempotence=False,
+        linger_ms=2,
+        request_timeout_ms=request_timeout_ms,
+        retry_backoff_ms=100,
+    )
+
+
+async def ensure_topics(
+    bootstrap_servers: list[str] | str,
+    topics: list[str] | None = None,
+    partitions: int = 6,
+    replication_factor: int = 1,
+) -> None:
+    """Create topics that do not exist yet; existing ones are left as they are."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in (topics or all_topics()) if t not in existing]
+        if not missing:
+            return
+        try:
+            await admin.create_topics(
+                [NewTopic(t, num_partitions=partitions, replication_factor=replication_factor) for t in missing]
+            )
+        except TopicAlreadyExistsError:
+            pass  # another service created it between our list and create
+        log.info("created topics", extra={"topics": missing})
+    finally:
+        await admin.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pb-topics", description="Create the platform's topics.")
+    parser.add_argument("command", choices=["create", "list"])
+    parser.add_argument("--bootstrap-servers", default="127.0.0.1:9092")
+    parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--replication-factor", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        print("\n".join(all_topics()))
+        return 0
+    asyncio.run(
+        ensure_topics(args.bootstrap_servers, None, args.partitions, args.replication_factor)
+    )
+    return 0

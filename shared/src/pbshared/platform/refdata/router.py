@@ -1,0 +1,75 @@
+"""Admin endpoints for reference data, the same in every service."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from pbshared.platform.auth import CurrentPrincipal, Principal, Role, RouteKey
+from pbshared.platform.errors import Problem
+from pbshared.platform.refdata.repository import (
+    Dataset,
+    council_is_known,
+    DatasetIn,
+    effective_dataset,
+    list_datasets,
+    store_dataset,
+)
+
+router = APIRouter(prefix="/reference-datasets", tags=["reference data"])
+
+_READERS = frozenset(Role) - {Role.provider}
+ACCESS: dict[RouteKey, frozenset[Role]] = {
+    ("POST", "/reference-datasets"): frozenset({Role.admin}),
+    ("GET", "/reference-datasets"): _READERS,
+    ("GET", "/reference-datasets/{kind}/effective"): _READERS,
+}
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=Dataset)
+async def load_dataset(
+    incoming: DatasetIn, principal: CurrentPrincipal, request: Request, response: Response
+) -> Dataset:
+    """Load a new version of a dataset. Every problem is listed; nothing is stored on any."""
+    if incoming.council_id != principal.council_id:
+        raise Problem(403, "Forbidden", "an admin loads datasets for their own council only")
+    async with request.app.state.sessions() as session, session.begin():
+        dataset, created = await store_dataset(
+            session, request.app.state.reference_kinds, incoming, loaded_by=principal.subject
+        )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return dataset
+
+
+@router.get("", response_model=list[Dataset])
+async def list_council_datasets(
+    principal: CurrentPrincipal, request: Request, kind: str | None = None
+) -> list[Dataset]:
+    async with request.app.state.sessions() as session:
+        return await list_datasets(session, principal.council_id, kind)
+
+
+@router.get("/{kind}/effective", response_model=Dataset)
+async def dataset_in_force(
+    kind: str,
+    principal: CurrentPrincipal,
+    request: Request,
+    on: Annotated[date | None, Query(description="The date that matters; today if absent")] = None,
+) -> Dataset:
+    async with request.app.state.sessions() as session:
+        dataset = await effective_dataset(session, principal.council_id, kind, on or date.today())
+    if dataset is None:
+        raise Problem(404, "Not found", f"no {kind} dataset in force on {on or date.today()}")
+    return dataset
+
+
+async def require_known_council(request: Request, principal: Principal) -> None:
+    """Refuse work for a council this service has no `council` dataset for."""
+    async with request.app.state.sessions() as session:
+        if not await council_is_known(session, principal.council_id):
+            raise Problem(
+                403, "Unknown council", f"council {principal.council_id!r} is not set up in this service"
+            )

@@ -1,0 +1,64 @@
+"""What a service is made of, declared once; the app, CLI and docs are built from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter
+from sqlalchemy import MetaData
+
+from pbshared.platform.auth import AccessPolicy, Role, RouteKey
+from pbshared.platform.consumer import Subscription
+from pbshared.platform.people import replica
+from pbshared.platform.people.router import router as people_copy_router
+from pbshared.platform.refdata import COUNCIL_KIND, ReferenceKind
+from pbshared.platform.refdata.router import ACCESS as REFDATA_ACCESS
+from pbshared.platform.refdata.router import router as refdata_router
+from pbshared.platform.settings import ServiceSettings
+
+
+@dataclass(frozen=True)
+class PersonCopyAccess:
+    """Who may read this service's copy of people (a service that keeps one says so)."""
+
+    readers: frozenset[Role]
+
+    def rows(self) -> dict[RouteKey, frozenset[Role]]:
+        return {("GET", "/people"): self.readers, ("GET", "/people/{person_id}"): self.readers}
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    title: str
+    description: str
+    settings_cls: type[ServiceSettings]
+    metadata: MetaData  # the service's own tables (platform tables are added by migrations)
+    migrations_dir: Path
+    routers: list[APIRouter] = field(default_factory=list)
+    access: dict[RouteKey, frozenset[Role]] = field(default_factory=dict)
+    subscriptions: list[Subscription] = field(default_factory=list)
+    reference_kinds: list[ReferenceKind] = field(default_factory=list)
+    person_copies: PersonCopyAccess | None = None
+
+    def all_routers(self) -> list[APIRouter]:
+        routers = [*self.routers, refdata_router]
+        if self.person_copies:
+            routers.append(people_copy_router)
+        return routers
+
+    def access_policy(self) -> AccessPolicy:
+        rows = {**self.access, **REFDATA_ACCESS}
+        if self.person_copies:
+            rows.update(self.person_copies.rows())
+        return AccessPolicy(self.name, rows)
+
+    def all_subscriptions(self) -> list[Subscription]:
+        subscriptions = list(self.subscriptions)
+        if self.person_copies:
+            subscriptions += replica.SUBSCRIPTIONS
+        return subscriptions
+
+    def kinds(self) -> dict[str, ReferenceKind]:
+        return {k.name: k for k in [COUNCIL_KIND, *self.reference_kinds]}

@@ -1,0 +1,66 @@
+"""Configuration from environment variables (prefix PB_), one class every service extends.
+
+docs/configuration.md is generated from these fields; keep each description true.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+DEFAULT_ISSUER = "pb-local"
+DEFAULT_AUDIENCE = "personal-budgets"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PB_", extra="ignore")
+
+    service_name: str = Field(description="Name of this service; also its Kafka consumer group.")
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy async URL of the service's own database, e.g. "
+        "postgresql+asyncpg://user@host/pb_ras or sqlite+aiosqlite:///var/ras.db. "
+        "Empty means var/<service>.db (SQLite).",
+    )
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", description="Comma-separated Kafka brokers."
+    )
+    kafka_topic_partitions: int = Field(
+        default=6, ge=1, description="Partitions for topics this service creates at start."
+    )
+    kafka_replication_factor: int = Field(
+        default=1, ge=1, description="Replication factor for topics this service creates (3 in production)."
+    )
+    kafka_request_timeout_ms: int = Field(
+        default=5000, ge=100, description="How long a publish may wait for the broker before it is retried."
+    )
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="Shared secret for HS256 tokens (development and tests)."
+    )
+    jwt_public_key: str | None = Field(
+        default=None, description="PEM public key for RS256 tokens from the council's identity provider."
+    )
+    jwt_issuer: str = Field(default=DEFAULT_ISSUER, description="Expected `iss` claim of bearer tokens.")
+    jwt_audience: str = Field(default=DEFAULT_AUDIENCE, description="Expected `aud` claim.")
+    relay_enabled: bool = Field(default=True, description="Run the outbox relay in this process.")
+    relay_batch_size: int = Field(default=500, ge=1, description="Outbox rows published per batch.")
+    relay_idle_poll_ms: int = Field(
+        default=200, ge=5, description="How often an idle relay looks for rows written by other processes."
+    )
+    consumers_enabled: bool = Field(default=True, description="Run the Kafka consumer in this process.")
+    consumer_max_attempts: int = Field(
+        default=5, ge=1, description="Attempts at one message before it goes to the dead-letter topic."
+    )
+    consumer_backoff_ms: int = Field(
+        default=200, ge=0, description="First retry delay; doubles with each further attempt."
+    )
+    log_level: str = Field(default="INFO", description="Python log level name.")
+    log_json: bool = Field(default=True, description="JSON log lines (false: human-readable console).")
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///var/{self.service_name}.db"
+
+    @property
+    def bootstrap_servers(self) -> list[str]:
+        return [s.strip() for s in self.kafka_bootstrap_servers.split(",") if s.strip()]

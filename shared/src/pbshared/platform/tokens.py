@@ -1,0 +1,72 @@
+"""Mint development tokens: `pb-token --role social_worker --council wyvernshire`.
+
+Uses PB_JWT_SECRET (HS256), the same secret the local services verify with. Production tokens come
+from the council's identity provider (RS256, PB_JWT_PUBLIC_KEY), never from this command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import jwt
+
+from pbshared.platform.auth import Role
+from pbshared.platform.settings import DEFAULT_AUDIENCE, DEFAULT_ISSUER
+
+DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 (development default)
+
+
+def mint(
+    *,
+    role: Role | str,
+    council_id: str,
+    subject: str = "dev-user",
+    provider_id: str | None = None,
+    secret: str | None = None,
+    ttl_seconds: int = 8 * 3600,
+    issuer: str = DEFAULT_ISSUER,
+    audience: str = DEFAULT_AUDIENCE,
+    now: float | None = None,
+) -> str:
+    issued = int(now if now is not None else time.time())
+    claims: dict[str, object] = {
+        "sub": subject,
+        "role": str(Role(role)),
+        "council_id": council_id,
+        "iss": issuer,
+        "aud": audience,
+        "iat": issued,
+        "exp": issued + ttl_seconds,
+    }
+    if provider_id:
+        claims["provider_id"] = provider_id
+    return jwt.encode(claims, secret or os.environ.get("PB_JWT_SECRET", DEV_SECRET), algorithm="HS256")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pb-token", description=__doc__)
+    parser.add_argument("--role", required=True, choices=[r.value for r in Role])
+    parser.add_argument("--council", required=True, help="council id, e.g. wyvernshire")
+    parser.add_argument("--subject", default="dev-user")
+    parser.add_argument("--provider-id", help="required with --role provider")
+    parser.add_argument("--ttl", type=int, default=8 * 3600, help="seconds until it expires")
+    args = parser.parse_args(argv)
+    if args.role == Role.provider and not args.provider_id:
+        parser.error("--role provider needs --provider-id")
+    print(
+        mint(
+            role=args.role,
+            council_id=args.council,
+            subject=args.subject,
+            provider_id=args.provider_id,
+            ttl_seconds=args.ttl,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

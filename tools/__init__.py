@@ -1,0 +1,1 @@
+"""Repository tooling: the service list, the local stack, generated docs."""
