@@ -13,11 +13,9 @@ import sys
 import uuid
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from pbshared.contract.envelope import Envelope
 from pbshared.contract.topics import dead_letter_topic
-from pbshared.platform.kafka import new_producer
+from pbshared.platform.kafka import new_producer, read_topic
 
 
 @dataclass(frozen=True)
@@ -50,39 +48,12 @@ class DeadLetter:
 
 async def read_dead_letters(bootstrap_servers: list[str] | str, service: str) -> list[DeadLetter]:
     """Every message on the service's dead-letter topic, read from the beginning without a group."""
-    topic = dead_letter_topic(service)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions:
-            await consumer._client.force_metadata_update()  # topic may be unknown to a new client
-            partitions = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        if not tps:
-            return []
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
-        letters: list[DeadLetter] = []
-        remaining = {tp for tp in tps if ends[tp] > 0}
-        for tp in list(remaining):
-            if await consumer.position(tp) >= ends[tp]:
-                remaining.discard(tp)
-        while remaining:
-            batches = await consumer.getmany(*remaining, timeout_ms=1000)
-            for tp, messages in batches.items():
-                for m in messages:
-                    if m.offset >= ends[tp]:
-                        continue
-                    meta = {k: v.decode(errors="replace") for k, v in m.headers if k.startswith("dlq.")}
-                    original = [(k, v) for k, v in m.headers if not k.startswith("dlq.")]
-                    letters.append(DeadLetter(m.offset, m.partition, m.key, m.value, meta, original))
-                if await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
-        return sorted(letters, key=lambda d: (d.partition, d.offset))
-    finally:
-        await consumer.stop()
+    letters = []
+    for m in await read_topic(bootstrap_servers, dead_letter_topic(service)):
+        meta = {k: v.decode(errors="replace") for k, v in m.headers if k.startswith("dlq.")}
+        original = [(k, v) for k, v in m.headers if not k.startswith("dlq.")]
+        letters.append(DeadLetter(m.offset, m.partition, m.key, m.value, meta, original))
+    return sorted(letters, key=lambda d: (d.partition, d.offset))
 
 
 async def replay(

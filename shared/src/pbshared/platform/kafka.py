@@ -9,7 +9,7 @@ import argparse
 import asyncio
 import logging
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -54,6 +54,33 @@ async def ensure_topics(
         log.info("created topics", extra={"topics": missing})
     finally:
         await admin.close()
+
+
+async def read_topic(bootstrap_servers: list[str] | str, topic: str, idle_seconds: float = 1.0) -> list[ConsumerRecord]:
+    """Every message now on `topic`, from the beginning, without joining a consumer group.
+
+    Reads until each partition reaches the high watermark reported by fetches and nothing new
+    arrives for `idle_seconds`. ListOffsets (end_offsets) is not used: Tansu under-reports it when
+    a producer batches several records into one request.
+    """
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()  # a new client may not know the topic yet
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        if not partitions:
+            return []
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        records: list[ConsumerRecord] = []
+        while True:
+            batches = await consumer.getmany(timeout_ms=int(idle_seconds * 1000))
+            if not batches:
+                return records
+            for messages in batches.values():
+                records.extend(messages)
+    finally:
+        await consumer.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,7 +23,7 @@ def sqlalchemy_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
-async def _admin(statement: str) -> None:
+async def admin_execute(statement: str) -> None:
     try:
         connection = await asyncpg.connect(_asyncpg_url(ADMIN_URL), timeout=10)
     except (OSError, asyncpg.PostgresError) as error:
@@ -40,11 +40,11 @@ async def _admin(statement: str) -> None:
 def create_database(prefix: str) -> str:
     """Create an empty database and return its SQLAlchemy async URL."""
     name = f"pbtest_{prefix}_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin_execute(f'CREATE DATABASE "{name}"'))
     base = ADMIN_URL.rsplit("/", 1)[0]
     return sqlalchemy_url(f"{base}/{name}")
 
 
 def drop_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
