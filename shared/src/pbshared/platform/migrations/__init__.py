@@ -11,7 +11,7 @@ from pathlib import Path
 
 from alembic import command, context, op
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 
 from pbshared.platform.db import create_engine
@@ -42,6 +42,10 @@ def run_env(service_metadata: MetaData) -> None:
         return
 
     def migrate(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            # Two replicas starting together both run migrations; the second waits here, then
+            # finds nothing to do. The lock ends with the transaction.
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('alembic-migrations'))"))
         # render_as_batch: SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         context.configure(connection=connection, target_metadata=target, render_as_batch=True)
         with context.begin_transaction():
