@@ -168,7 +168,10 @@ def _add_ops_routes(app: FastAPI) -> None:
             return JSONResponse({"status": "unavailable", "database": repr(error)}, status_code=503)
         messaging = request.app.state.messaging
         broker = "connected" if messaging and messaging.broker_connected else "not connected"
-        return JSONResponse({"status": "ready", "database": "ok", "broker": broker})
+        body = {"status": "ready", "database": "ok", "broker": broker}
+        if messaging and messaging.consumer:
+            body["consumer"] = "assigned" if messaging.consumer.assigned.is_set() else "joining group"
+        return JSONResponse(body)
 
     @app.get("/metrics", tags=["ops"])
     async def metrics_endpoint() -> Response:

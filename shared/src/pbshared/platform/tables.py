@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 
 platform_metadata = MetaData()
@@ -42,8 +43,8 @@ outbox = Table(
     Index(
         "ix_outbox_unpublished",
         "id",
-        postgresql_where="published_at IS NULL",
-        sqlite_where="published_at IS NULL",
+        postgresql_where=text("published_at IS NULL"),
+        sqlite_where=text("published_at IS NULL"),
     ),
 )
 

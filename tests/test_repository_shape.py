@@ -1,0 +1,43 @@
+"""The shape of the repository: generated files are fresh, and the import contracts hold
+(services never import each other, shared never imports a service, domain code does no I/O)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_generated_schemas_and_docs_are_fresh():
+    from tools.generate import stale_files
+
+    assert stale_files() == [], "run `make generate` and commit the result"
+
+
+def test_import_contracts_hold():
+    lint_imports = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint_imports, "import-linter is not installed (scripts/setup installs it)"
+    result = subprocess.run([lint_imports], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_service_follows_the_same_layout():
+    from tools.services import SERVICE_NAMES
+
+    for name in SERVICE_NAMES:
+        base = ROOT / "services" / name
+        for part in (
+            "pyproject.toml",
+            "Dockerfile",
+            "migrations/env.py",
+            f"src/{name}/bootstrap.py",
+            f"src/{name}/config.py",
+            f"src/{name}/domain",
+            f"src/{name}/service_layer",
+            f"src/{name}/adapters",
+            f"src/{name}/entrypoints",
+        ):
+            assert (base / part).exists(), f"services/{name}/{part} is missing"

@@ -1,0 +1,225 @@
+"""The whole system on one machine, no Docker: `scripts/run` (or `make run`).
+
+Starts the embedded broker (Tansu) and every service on SQLite, loads the sample council, registers
+a few people through the RAS API, shows each service's copy of them arriving through events, and
+says where the APIs and their docs are. Ctrl-C stops everything; `--exit-after-demo` stops after
+the demonstration (the test suite runs it that way).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from pbshared.platform.refdata.loader import read_council_directory
+from pbshared.platform.tokens import DEV_SECRET, mint
+from pbshared.testing.broker import TansuBroker, free_port
+from tools.services import PORTS, SERVICE_NAMES
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_COUNCIL = ROOT / "councils" / "wyvernshire"
+COPY_READERS = {"charging": "finance_officer", "brokerage": "broker", "ledger": "finance_officer"}
+
+DEMO_PEOPLE = [
+    {
+        "council_person_id": "WY-0001",
+        "nhs_number": "943 476 5919",
+        "given_name": "Edith",
+        "family_name": "Ashworth",
+        "date_of_birth": "1938-05-14",
+        "postcode": "WV1 1AA",
+        "client_group": "older_people",
+    },
+    {
+        "council_person_id": "WY-0002",
+        "nhs_number": "900 000 0009",
+        "given_name": "Samir",
+        "family_name": "Patel",
+        "date_of_birth": "1991-09-02",
+        "postcode": "WV2 4LP",
+        "client_group": "learning_disability",
+    },
+    {
+        "council_person_id": "WY-0003",
+        "given_name": "Joan",
+        "family_name": "Whitfield",
+        "date_of_birth": "1962-01-30",
+        "postcode": "WV3 0QT",
+        "client_group": "physical_disability",
+    },
+]
+
+
+class Stack:
+    def __init__(self, run_dir: Path, ports: dict[str, int], broker_port: int):
+        self.run_dir = run_dir
+        self.ports = ports
+        self.broker = TansuBroker(broker_port)
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def env(self, name: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "PB_DATABASE_URL": f"sqlite+aiosqlite:///{self.run_dir / name}.db",
+            "PB_KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap_servers,
+            "PB_JWT_SECRET": os.environ.get("PB_JWT_SECRET", DEV_SECRET),
+            "PB_LOG_JSON": "true",
+            "PB_LOG_LEVEL": "INFO",
+        }
+
+    def start(self) -> None:
+        say(f"broker    Tansu on {self.broker.bootstrap_servers} (memory only: restarts start empty)")
+        self.broker.start()
+        for name in SERVICE_NAMES:
+            subprocess.run([sys.executable, "-m", name, "migrate"], env=self.env(name), check=True, cwd=ROOT)
+            log = open(self.run_dir / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
+            self.processes[name] = subprocess.Popen(
+                [sys.executable, "-m", name, "serve", "--port", str(self.ports[name])],
+                env=self.env(name),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
+        for name in SERVICE_NAMES:
+            self.wait_ready(name)
+            say(f"{name:<9} {self.url(name)}  (log: {self.run_dir / name}.log)")
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def wait_ready(self, name: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.processes[name].poll() is not None:
+                raise SystemExit(f"{name} exited; see {self.run_dir / name}.log")
+            try:
+                response = httpx.get(f"{self.url(name)}/ready", timeout=1)
+                # Ready, and its consumer (if any) holds partitions, so events reach it at once.
+                if response.status_code == 200 and response.json().get("consumer") != "joining group":
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit(f"{name} was not ready within {timeout}s; see {self.run_dir / name}.log")
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.send_signal(signal.SIGINT)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.broker.stop()
+
+
+def headers(role: str) -> dict[str, str]:
+    secret = os.environ.get("PB_JWT_SECRET", DEV_SECRET)
+    return {"Authorization": f"Bearer {mint(role=role, council_id='wyvernshire', secret=secret)}"}
+
+
+def load_sample_council(stack: Stack) -> None:
+    for document in read_council_directory(SAMPLE_COUNCIL):
+        for name in SERVICE_NAMES:
+            response = httpx.post(f"{stack.url(name)}/reference-datasets", json=document, headers=headers("admin"))
+            if response.status_code not in (200, 201):
+                raise SystemExit(f"{name} refused {document['kind']}: {response.text}")
+    say(f"council   {SAMPLE_COUNCIL.name}: reference data loaded into every service")
+
+
+def demonstrate(stack: Stack, timeout: float = 30) -> bool:
+    """Register the demo people in RAS and watch each copy arrive; True if every copy arrived."""
+    say("\nRegistering people through the RAS API, then reading each service's own copy:")
+    registered = []
+    for person in DEMO_PEOPLE:
+        started = time.monotonic()
+        response = httpx.post(f"{stack.url('ras')}/people", json=person, headers=headers("social_worker"))
+        if response.status_code == 409:  # kept data from an earlier run
+            response = httpx.get(
+                f"{stack.url('ras')}/people",
+                params={"council_person_id": person["council_person_id"]},
+                headers=headers("social_worker"),
+            )
+            body = response.json()[0]
+        elif response.status_code == 201:
+            body = response.json()
+        else:
+            raise SystemExit(f"RAS refused {person['council_person_id']}: {response.text}")
+        registered.append((body, started))
+
+    all_arrived = True
+    say(f"  {'person':<26}" + "".join(f"{name:>14}" for name in COPY_READERS))
+    for body, started in registered:
+        cells = []
+        for name, role in COPY_READERS.items():
+            arrived = wait_for_copy(stack, name, role, body["person_id"], started, timeout)
+            all_arrived &= arrived is not None
+            cells.append(f"{arrived * 1000:>11.0f} ms" if arrived is not None else f"{'missing':>14}")
+        label = f"{body['given_name']} {body['family_name']} ({body['council_person_id']})"
+        say(f"  {label:<26}" + "".join(cells))
+    return all_arrived
+
+
+def wait_for_copy(stack: Stack, name: str, role: str, person_id: str, started: float, timeout: float) -> float | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = httpx.get(f"{stack.url(name)}/people/{person_id}", headers=headers(role))
+        if response.status_code == 200:
+            return time.monotonic() - started
+        time.sleep(0.02)
+    return None
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--exit-after-demo", action="store_true", help="stop once the demonstration is shown")
+    parser.add_argument("--free-ports", action="store_true", help="pick free ports instead of 8001-8004 and 9092")
+    parser.add_argument("--keep-data", action="store_true", help="keep the SQLite databases of the last run")
+    parser.add_argument("--run-dir", type=Path, default=ROOT / ".run")
+    args = parser.parse_args(argv)
+
+    if args.run_dir.exists() and not args.keep_data:
+        shutil.rmtree(args.run_dir)  # the broker starts empty, so the databases start empty too
+    args.run_dir.mkdir(parents=True, exist_ok=True)
+    ports = {name: free_port() for name in SERVICE_NAMES} if args.free_ports else dict(PORTS)
+    stack = Stack(args.run_dir, ports, free_port() if args.free_ports else 9092)
+    try:
+        stack.start()
+        load_sample_council(stack)
+        ok = demonstrate(stack)
+        say("\nEvery copy arrived through Kafka events." if ok else "\nSome copies did not arrive: see the logs.")
+        say("\nAPIs and their docs (OpenAPI at /docs on each):")
+        for name in SERVICE_NAMES:
+            say(f"  {name:<9} {stack.url(name)}/docs")
+        say(
+            "\nA token for trying them:  .venv/bin/pb-token --role social_worker --council wyvernshire\n"
+            "Dead letters:             .venv/bin/pb-deadletters list charging "
+            f"--bootstrap-servers {stack.broker.bootstrap_servers}"
+        )
+        if args.exit_after_demo:
+            return 0 if ok else 1
+        say("\nRunning. Ctrl-C stops everything.")
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(0.5)
+        say("a service stopped; shutting down")
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
