@@ -314,3 +314,66 @@ async def _group_committed(bootstrap: str, group: str, topic: str, expected: int
         return sum([await consumer.committed(tp) or 0 for tp in partitions]) >= expected
     finally:
         await consumer.stop()
+
+
+async def test_two_relays_publish_every_row_once_and_keep_each_subjects_order(
+    start_service, broker, databases, background
+):
+    ras = await start_service("ras", relay_enabled=False)
+    people, rounds = 10, 5
+    person_ids = []
+    for i in range(people):
+        response = await ras.client.post("/people", json=person_body(i), headers=auth(Role.social_worker))
+        person_ids.append(response.json()["person_id"])
+    for change in range(rounds):  # each person's updates spread across batches: their order matters
+        for person_id in person_ids:
+            await ras.client.patch(
+                f"/people/{person_id}", json={"given_name": f"Name{change}"}, headers=auth(Role.social_worker)
+            )
+    written = people * (1 + rounds)
+
+    producers = [new_producer(broker.bootstrap_servers) for _ in range(2)]
+    for producer in producers:
+        await producer.start()
+    try:
+        # While one relay is publishing a batch, the other stands by: were both to publish
+        # neighbouring batches at once, a person's update could overtake their registration.
+        publishing, release = asyncio.Event(), asyncio.Event()
+
+        async def hold_the_batch(_rows: Any) -> None:
+            publishing.set()
+            await release.wait()
+
+        first = OutboxRelay(service="ras", sessions=ras.sessions, producer=producers[0], batch_size=4,
+                            after_publish=hold_the_batch)
+        second = OutboxRelay(service="ras", sessions=ras.sessions, producer=producers[1], batch_size=4)
+        first_batch = background(first.publish_batch())
+        await publishing.wait()
+        assert await second.publish_batch() == 0, "a second relay published while the first held a batch"
+        release.set()
+        assert await first_batch == 4
+
+        relays = [
+            OutboxRelay(service="ras", sessions=ras.sessions, producer=p, batch_size=4, idle_poll_seconds=0.01)
+            for p in producers
+        ]
+        for relay in relays:
+            background(relay.run())
+        await wait_for(lambda: _backlog_is_zero(ras.sessions), 30, "both relays to drain the outbox")
+    finally:
+        await asyncio.sleep(0.2)
+        for producer in producers:
+            await producer.stop()
+
+    from pbshared.contract.envelope import Envelope
+    from pbshared.platform.kafka import read_topic
+
+    records = await read_topic(broker.bootstrap_servers, RAS_TOPIC)
+    envelopes = [Envelope.from_bytes(r.value) for r in records]
+    assert len(envelopes) == written
+    assert len({e.event_id for e in envelopes}) == written
+    by_subject: dict[str, list[int]] = {}
+    for e in sorted(zip(records, envelopes), key=lambda pair: (pair[0].partition, pair[0].offset)):
+        by_subject.setdefault(e[1].subject_id, []).append(e[1].payload["revision"])
+    for subject, revisions in by_subject.items():
+        assert revisions == sorted(revisions), f"{subject} out of order: {revisions}"

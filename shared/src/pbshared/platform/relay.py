@@ -1,7 +1,10 @@
 """Outbox relay: publishes committed outbox rows to Kafka, then marks them published.
 
-Rows are claimed with FOR UPDATE SKIP LOCKED, so several relays (instances of one service) share the
-work without publishing a row twice in the ordinary course. A row is marked only after the broker
+Several instances of a service may each run a relay. On PostgreSQL a batch is published under a
+transaction-level advisory lock, so one relay publishes at a time and events keep their order per
+subject across instances (two relays publishing neighbouring batches at once could swap a person's
+registration and update); the others stand by and take over at once if it dies. Rows are also
+claimed FOR UPDATE SKIP LOCKED, so no row is ever sent by two relays. A row is marked only after the broker
 acknowledged it; if the relay dies in between, the row is published again after restart, and the
 consumers' inboxes drop the duplicate. While the broker is down, rows simply wait: the API keeps
 accepting writes and the backlog goes out in order when the broker is back.
@@ -16,7 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pbshared.platform import metrics
 from pbshared.platform.db import SessionFactory
@@ -54,6 +58,8 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Publish one batch of unpublished rows in id order; returns how many were published."""
         async with self._sessions() as session, session.begin():
+            if not await self._is_the_publishing_relay(session):
+                return 0
             rows = (
                 await session.execute(
                     select(outbox)
@@ -75,6 +81,14 @@ class OutboxRelay:
             )
         metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
         return len(rows)
+
+    async def _is_the_publishing_relay(self, session: AsyncSession) -> bool:
+        if session.bind.dialect.name != "postgresql":
+            return True  # SQLite (embedded run): one process, one relay
+        result = await session.execute(
+            text("SELECT pg_try_advisory_xact_lock(hashtext('outbox-relay'))")
+        )
+        return bool(result.scalar_one())
 
     async def _send_all(self, rows: Sequence[Row[Any]]) -> None:
         # send() only queues; awaiting every future means every message was acknowledged.
