@@ -55,6 +55,8 @@ class Catalogue:
             raise ValueError(f"{spec.schema_name} is registered twice")
         if spec.version > 1 and spec.upcast_from_previous is None:
             raise ValueError(f"{spec.schema_name} needs an upcast from version {spec.version - 1}")
+        if spec.version > 1 and (spec.event_type, spec.version - 1) not in self._specs:
+            raise ValueError(f"{spec.schema_name}: register version {spec.version - 1} first")
         self._specs[key] = spec
         return spec
 
@@ -119,6 +121,8 @@ def event(
     """Class decorator: register a payload model in the catalogue. Its docstring is the summary."""
 
     def register(model: type[BaseModel]) -> type[BaseModel]:
+        if not (model.__doc__ or "").strip():
+            raise ValueError(f"{model.__name__}: an event's docstring is its summary in the catalogue; write one")
         CATALOGUE.register(
             EventSpec(
                 event_type=event_type,

@@ -72,6 +72,8 @@ class TokenVerifier:
         if not isinstance(council_id, str) or not council_id:
             raise _unauthorised("token has no council_id")
         provider_id = claims.get("provider_id")
+        if provider_id is not None and not isinstance(provider_id, str):
+            raise _unauthorised("provider_id must be text")
         if role is Role.provider and not provider_id:
             raise _unauthorised("a provider token needs provider_id")
         return Principal(claims["sub"], role, council_id, provider_id)

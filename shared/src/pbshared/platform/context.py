@@ -24,16 +24,24 @@ def new_traceparent() -> str:
     return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
 
 
+def _valid(traceparent: str | None) -> re.Match[str] | None:
+    match = _TRACEPARENT.match(traceparent or "")
+    # W3C Trace Context: an all-zero trace id or parent id is invalid and must be ignored.
+    if not match or set(match.group(1)) == {"0"} or set(match.group(2)) == {"0"}:
+        return None
+    return match
+
+
 def child_traceparent(parent: str | None) -> str:
     """Same trace, new span: what a hop (HTTP request to event, event to event) passes on."""
-    match = _TRACEPARENT.match(parent or "")
+    match = _valid(parent)
     if not match:
         return new_traceparent()
     return f"00-{match.group(1)}-{secrets.token_hex(8)}-{match.group(3)}"
 
 
 def trace_id(traceparent: str | None) -> str | None:
-    match = _TRACEPARENT.match(traceparent or "")
+    match = _valid(traceparent)
     return match.group(1) if match else None
 
 

@@ -1,0 +1,51 @@
+"""Service settings: PB_ environment variables and the defaults every service relies on."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from pbshared.platform.settings import ServiceSettings
+
+
+def test_database_url_defaults_to_sqlite_under_var_named_for_the_service() -> None:
+    settings = ServiceSettings(service_name="ras")
+    assert settings.resolved_database_url() == "sqlite+aiosqlite:///var/ras.db"
+
+
+def test_database_url_given_is_used_as_is() -> None:
+    url = "postgresql+asyncpg://pb@db/pb_ras"
+    assert ServiceSettings(service_name="ras", database_url=url).resolved_database_url() == url
+
+
+def test_bootstrap_servers_splits_the_comma_separated_list() -> None:
+    settings = ServiceSettings(service_name="ras", kafka_bootstrap_servers=" k1:9092, k2:9092 ,,")
+    assert settings.bootstrap_servers == ["k1:9092", "k2:9092"]
+    assert ServiceSettings(service_name="ras").bootstrap_servers == ["127.0.0.1:9092"]
+
+
+def test_settings_are_read_from_pb_prefixed_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PB_SERVICE_NAME", "charging")
+    monkeypatch.setenv("PB_KAFKA_BOOTSTRAP_SERVERS", "a:1,b:2")
+    monkeypatch.setenv("PB_JWT_SECRET", "from-the-environment")
+    monkeypatch.setenv("PB_RELAY_ENABLED", "false")
+    settings = ServiceSettings()  # type: ignore[call-arg]
+    assert settings.service_name == "charging"
+    assert settings.bootstrap_servers == ["a:1", "b:2"]
+    assert settings.jwt_secret is not None
+    assert settings.jwt_secret.get_secret_value() == "from-the-environment"
+    assert settings.relay_enabled is False
+
+
+def test_unprefixed_environment_variables_are_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "elsewhere:9092")
+    assert ServiceSettings(service_name="ras").bootstrap_servers == ["127.0.0.1:9092"]
+
+
+def test_jwt_secret_is_not_shown_in_the_settings_repr() -> None:
+    assert "hush" not in repr(ServiceSettings(service_name="ras", jwt_secret="hush"))
+
+
+def test_settings_refuse_out_of_range_numbers() -> None:
+    with pytest.raises(ValidationError):
+        ServiceSettings(service_name="ras", kafka_topic_partitions=0)
