@@ -54,3 +54,24 @@ async def test_registered_person_is_copied_to_charging_brokerage_and_ledger(star
             return copy.json()["postcode"] == "SK2 6QQ"
 
         await wait_for(updated, 30, f"{name}'s updated copy")
+
+
+async def test_a_merge_reaches_the_copies(start_service):
+    ras = await start_service("ras")
+    charging = await start_service("charging")
+    await charging.consumer_ready()
+    survivor = (await ras.client.post("/people", json=PERSON, headers=auth(Role.social_worker))).json()
+    duplicate_body = {**PERSON, "council_person_id": "WY-1002", "nhs_number": None}
+    duplicate = (await ras.client.post("/people", json=duplicate_body, headers=auth(Role.social_worker))).json()
+    merged = await ras.client.post(
+        f"/people/{duplicate['person_id']}/merge",
+        json={"surviving_person_id": survivor["person_id"]},
+        headers=auth(Role.team_manager),
+    )
+    assert merged.status_code == 200, merged.text
+
+    async def pointed_at_survivor() -> bool:
+        copy = await charging.client.get(f"/people/{duplicate['person_id']}", headers=auth(Role.finance_officer))
+        return copy.status_code == 200 and copy.json()["merged_into"] == survivor["person_id"]
+
+    await wait_for(pointed_at_survivor, 30, "the merge in charging's copy")
