@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from pbshared.contract.topics import dead_letter_topic, events_topic
 from pbshared.platform.auth import Role
+from pbshared.platform.deadletters import main as deadletters_command
 from pbshared.platform.deadletters import read_dead_letters, replay
 from pbshared.platform.kafka import new_producer
 from pbshared.platform.outbox import backlog
@@ -177,7 +178,7 @@ async def test_broker_paused_while_writing_keeps_the_api_up_and_delivers_the_bac
 
 
 async def test_poison_message_is_dead_lettered_without_blocking_its_partition_and_can_be_replayed(
-    broker, effects, background
+    broker, effects, background, capsys
 ):
     effects.poisoned_names.add("Poison")
     subject = person_registered("Before")
@@ -201,6 +202,12 @@ async def test_poison_message_is_dead_lettered_without_blocking_its_partition_an
     assert poisoned.headers["dlq.attempts"] == "3"
     assert poisoned.headers["dlq.original_topic"] == RAS_TOPIC
     assert by_error[None].headers["dlq.attempts"] == "1", "an unreadable message is not retried"
+
+    listed = await asyncio.to_thread(
+        deadletters_command, ["list", "charging", "--bootstrap-servers", broker.bootstrap_servers]
+    )
+    assert listed == 0
+    assert str(poison.event_id) in capsys.readouterr().out
 
     effects.poisoned_names.clear()  # the bug is fixed; replay the poison
     replayed = await replay(broker.bootstrap_servers, "charging", {str(poison.event_id)})
