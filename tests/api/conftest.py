@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pbshared.testing.harness import RunningService, test_settings
+from pbshared.testing.harness import RunningService, service_settings
 from tests.integration.conftest import load_sample_council
 from tools.services import definition
 
@@ -19,7 +19,7 @@ async def api(databases: dict[str, str]) -> AsyncIterator[Callable[..., Any]]:
     async with AsyncExitStack() as stack:
 
         async def start(name: str, *, council: bool = True) -> RunningService:
-            settings = test_settings(
+            settings = service_settings(
                 definition(name),
                 databases[name],
                 "127.0.0.1:1",  # never contacted: messaging is off

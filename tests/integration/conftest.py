@@ -12,7 +12,7 @@ import pytest
 from pbshared.platform.auth import Role
 from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.testing.broker import TansuBroker
-from pbshared.testing.harness import RunningService, auth, test_settings
+from pbshared.testing.harness import RunningService, auth, service_settings
 from tools.services import definition
 
 SAMPLE_COUNCIL = Path(__file__).resolve().parents[2] / "councils" / "wyvernshire"
@@ -37,7 +37,7 @@ async def start_service(
     async with AsyncExitStack() as stack:
 
         async def start(name: str, *, council: bool = True, **overrides: Any) -> RunningService:
-            settings = test_settings(definition(name), databases[name], broker.bootstrap_servers, **overrides)
+            settings = service_settings(definition(name), databases[name], broker.bootstrap_servers, **overrides)
             service = await stack.enter_async_context(RunningService(definition(name), settings))
             if council:
                 await load_sample_council(service)

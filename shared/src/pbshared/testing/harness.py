@@ -19,7 +19,7 @@ from pbshared.platform.tokens import mint
 TEST_SECRET = "test-secret-for-the-test-suite-only-0123456789"
 
 
-def test_settings(definition: ServiceDefinition, database_url: str, bootstrap_servers: str, **overrides: Any) -> Any:
+def service_settings(definition: ServiceDefinition, database_url: str, bootstrap_servers: str, **overrides: Any) -> Any:
     values: dict[str, Any] = {
         "database_url": database_url,
         "kafka_bootstrap_servers": bootstrap_servers,
