@@ -41,3 +41,12 @@ def test_every_service_follows_the_same_layout():
             f"src/{name}/entrypoints",
         ):
             assert (base / part).exists(), f"services/{name}/{part} is missing"
+
+
+def test_code_passes_the_linter():
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
+    assert ruff, "ruff is not installed (scripts/setup installs it)"
+    result = subprocess.run(
+        [ruff, "check", "--output-format", "concise", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -71,9 +71,7 @@ def configuration_markdown() -> str:
             continue
         lines.append(_config_row(field_name, field))
     for name, definition in definitions().items():
-        own = {
-            k: v for k, v in definition.settings_cls.model_fields.items() if k not in ServiceSettings.model_fields
-        }
+        own = {k: v for k, v in definition.settings_cls.model_fields.items() if k not in ServiceSettings.model_fields}
         lines += ["", f"## {name}", "", f"`PB_SERVICE_NAME` defaults to `{name}`."]
         if own:
             lines += ["", "| variable | default | meaning |", "|---|---|---|"]
@@ -94,7 +92,11 @@ def rendered_files() -> dict[Path, str]:
 
 
 def stale_files() -> list[Path]:
-    docs = [p for p, text in rendered_files().items() if p.parent == ROOT / "docs" and (not p.exists() or p.read_text() != text)]
+    docs = [
+        p
+        for p, text in rendered_files().items()
+        if p.parent == ROOT / "docs" and (not p.exists() or p.read_text() != text)
+    ]
     return sorted(docs + export.stale_files())
 
 

@@ -153,4 +153,3 @@ def test_event_decorator_on_a_model_without_a_docstring_is_refused_with_a_clear_
         @event("thing.undocumented", version=1, producer="ras")
         class Undocumented(BaseModel):
             x: int = 1
-

@@ -84,9 +84,7 @@ def test_new_envelope_of_an_older_registered_model_carries_that_models_version()
             "client_group": "older_people",
         }
     )
-    envelope = new_envelope(
-        payload=v1, producer="ras", council_id="w", subject_id="s", correlation_id="c"
-    )
+    envelope = new_envelope(payload=v1, producer="ras", council_id="w", subject_id="s", correlation_id="c")
     assert (envelope.event_type, envelope.schema_version) == ("person.registered", 1)
 
 
@@ -97,6 +95,4 @@ def test_new_envelope_refuses_a_payload_model_not_in_the_catalogue() -> None:
         x: int = 1
 
     with pytest.raises(KeyError, match="not a registered event payload"):
-        new_envelope(
-            payload=Unregistered(), producer="ras", council_id="w", subject_id="s", correlation_id="c"
-        )
+        new_envelope(payload=Unregistered(), producer="ras", council_id="w", subject_id="s", correlation_id="c")

@@ -45,9 +45,7 @@ def test_content_hash_differs_when_the_content_changes(change: dict[str, object]
     assert dataset(**change).content_hash() != dataset().content_hash()
 
 
-@pytest.mark.parametrize(
-    "council_id", ["", "Wyvernshire", "-wyvern", "wyvern shire", "wyvern_shire", "x" * 65]
-)
+@pytest.mark.parametrize("council_id", ["", "Wyvernshire", "-wyvern", "wyvern shire", "wyvern_shire", "x" * 65])
 def test_dataset_refuses_a_council_id_that_is_not_lower_case_letters_digits_and_hyphens(
     council_id: str,
 ) -> None:
@@ -84,8 +82,7 @@ def test_read_council_directory_gives_json_safe_documents_with_the_folder_as_cou
     folder.mkdir()
     (folder / "b.yaml").write_text("kind: rates\nversion: 1\neffective_from: 2026-04-06\npayload: {}\n")
     (folder / "a.yaml").write_text(
-        "kind: council\ncouncil_id: elsewhere\nversion: 1\neffective_from: 2025-04-01\n"
-        "payload: {decided: 2025-03-01}\n"
+        "kind: council\ncouncil_id: elsewhere\nversion: 1\neffective_from: 2025-04-01\npayload: {decided: 2025-03-01}\n"
     )
     (folder / "notes.txt").write_text("not a dataset")
     first, second = read_council_directory(folder)

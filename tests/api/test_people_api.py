@@ -128,9 +128,7 @@ async def test_merging_retires_the_duplicate_and_points_at_the_survivor(api):
     ras = await api("ras")
     survivor = (await ras.client.post("/people", json=GOOD, headers=SW)).json()
     duplicate = (
-        await ras.client.post(
-            "/people", json={**GOOD, "council_person_id": "WY-2002", "nhs_number": None}, headers=SW
-        )
+        await ras.client.post("/people", json={**GOOD, "council_person_id": "WY-2002", "nhs_number": None}, headers=SW)
     ).json()
     manager = auth(Role.team_manager)
     merged = await ras.client.post(

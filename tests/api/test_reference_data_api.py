@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from pbshared.platform.auth import Role
-from pbshared.platform.tables import reference_datasets
 from pbshared.platform.refdata.loader import read_council_directory
+from pbshared.platform.tables import reference_datasets
 from pbshared.testing.harness import auth
 from tests.integration.conftest import SAMPLE_COUNCIL
 

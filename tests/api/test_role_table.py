@@ -56,9 +56,7 @@ async def test_every_route_enforces_exactly_its_row_of_the_role_table(api, servi
     for method, path in routes:
         allowed = policy.allowed(method, path)
         for role in Role:
-            response = await service.client.request(
-                method, _url(path), json={}, headers=auth(role, **_claims(role))
-            )
+            response = await service.client.request(method, _url(path), json={}, headers=auth(role, **_claims(role)))
             if role in allowed and response.status_code in (401, 403):
                 wrong.append(f"{role} refused {method} {path}: {response.status_code}")
             if role not in allowed and response.status_code != 403:

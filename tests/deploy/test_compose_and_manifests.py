@@ -211,8 +211,7 @@ def test_each_service_waits_for_healthy_kafka_and_postgres(name: str) -> None:
     for target in sorted(t for t in needed if t):
         condition = (conditions.get(target) or {}).get("condition")
         assert condition == "service_healthy", (
-            f"compose service `{name}` must depend on `{target}` with condition: service_healthy "
-            f"(has {condition!r})"
+            f"compose service `{name}` must depend on `{target}` with condition: service_healthy (has {condition!r})"
         )
         assert compose_service(target).get("healthcheck"), f"compose service `{target}` has no healthcheck"
 
@@ -221,19 +220,13 @@ def test_kafka_runs_in_kraft_mode_and_advertises_the_address_services_use() -> N
     brokers: dict[str, set[str]] = {}
     for name in SERVICE_NAMES:
         servers = environment(compose_service(name)).get("PB_KAFKA_BOOTSTRAP_SERVERS")
-        assert servers, (
-            f"compose service `{name}` sets no PB_KAFKA_BOOTSTRAP_SERVERS (default 127.0.0.1:9092)"
-        )
+        assert servers, f"compose service `{name}` sets no PB_KAFKA_BOOTSTRAP_SERVERS (default 127.0.0.1:9092)"
         for server in servers.split(","):
             brokers.setdefault(server.strip().rpartition(":")[0], set()).add(server.strip())
     for host, addresses in brokers.items():
         env = environment(compose_service(host))
-        assert env.get("KAFKA_PROCESS_ROLES"), (
-            f"compose service `{host}` sets no KAFKA_PROCESS_ROLES (KRaft mode)"
-        )
-        assert env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"), (
-            f"compose service `{host}` sets no controller quorum"
-        )
+        assert env.get("KAFKA_PROCESS_ROLES"), f"compose service `{host}` sets no KAFKA_PROCESS_ROLES (KRaft mode)"
+        assert env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"), f"compose service `{host}` sets no controller quorum"
         assert "KAFKA_ZOOKEEPER_CONNECT" not in env, f"compose service `{host}` still points at ZooKeeper"
         advertised = env.get("KAFKA_ADVERTISED_LISTENERS", "")
         for address in addresses:
@@ -246,13 +239,9 @@ def test_kafka_runs_in_kraft_mode_and_advertises_the_address_services_use() -> N
 @each_service
 def test_postgres_init_script_creates_the_database_the_service_uses(name: str) -> None:
     url_text = environment(compose_service(name)).get("PB_DATABASE_URL")
-    assert url_text, (
-        f"compose service `{name}` sets no PB_DATABASE_URL, so it would use SQLite in the container"
-    )
+    assert url_text, f"compose service `{name}` sets no PB_DATABASE_URL, so it would use SQLite in the container"
     url = make_url(url_text)
-    assert url.host and url.database, (
-        f"compose service `{name}`: PB_DATABASE_URL {url_text!r} names no host/database"
-    )
+    assert url.host and url.database, f"compose service `{name}`: PB_DATABASE_URL {url_text!r} names no host/database"
     postgres = compose_service(url.host)
     mounts = []
     for volume in postgres.get("volumes") or []:
@@ -268,8 +257,7 @@ def test_postgres_init_script_creates_the_database_the_service_uses(name: str) -
     scripts = "\n".join(p.read_text() for p in sorted(init_dir.iterdir()) if p.suffix in (".sql", ".sh"))
     created = re.search(rf'CREATE\s+DATABASE\s+"?{re.escape(url.database)}"?(\s|;|$)', scripts, re.IGNORECASE)
     assert created, (
-        f"no script in {init_dir.relative_to(ROOT)} creates database `{url.database}`, which `{name}` "
-        "connects to"
+        f"no script in {init_dir.relative_to(ROOT)} creates database `{url.database}`, which `{name}` connects to"
     )
 
 
@@ -286,19 +274,14 @@ def test_dockerfile_runs_migrate_and_only_then_serve(name: str) -> None:
     assert migrate, f"services/{name}/Dockerfile CMD does not run `python -m {name} migrate`: {command}"
     assert serve, f"services/{name}/Dockerfile CMD does not run `python -m {name} serve`: {command}"
     assert migrate[0] < serve[0], (
-        f"services/{name}/Dockerfile CMD must run migrate, then `&&` serve (serve only if migrate "
-        f"succeeded): {command}"
+        f"services/{name}/Dockerfile CMD must run migrate, then `&&` serve (serve only if migrate succeeded): {command}"
     )
 
 
 @each_service
 def test_dockerfile_installs_the_service_where_its_migrations_are_found(name: str) -> None:
-    assert (ROOT / "services" / name / "migrations" / "env.py").is_file(), (
-        f"services/{name}/migrations is missing"
-    )
-    install = " ".join(
-        rest for kw, rest in dockerfile_instructions(name) if kw == "RUN" and "pip install" in rest
-    )
+    assert (ROOT / "services" / name / "migrations" / "env.py").is_file(), f"services/{name}/migrations is missing"
+    install = " ".join(rest for kw, rest in dockerfile_instructions(name) if kw == "RUN" and "pip install" in rest)
     assert re.search(rf"(-e|--editable)\s+\S*services/{name}\b", install), (
         f"services/{name}/Dockerfile must install the service editable: its CLI finds migrations at "
         f"parents[2] of bootstrap.py, which is site-packages after a regular install (found: {install!r})"
@@ -309,12 +292,8 @@ def test_dockerfile_installs_the_service_where_its_migrations_are_found(name: st
 def test_dockerfile_runs_as_a_user_exposes_8000_and_checks_health(name: str) -> None:
     instructions = dockerfile_instructions(name)
     user = last(instructions, "USER")
-    assert user and user.split(":")[0] not in ("root", "0"), (
-        f"services/{name}/Dockerfile must end as a non-root USER"
-    )
-    assert str(CONTAINER_PORT) in (last(instructions, "EXPOSE") or ""), (
-        f"services/{name}/Dockerfile must EXPOSE 8000"
-    )
+    assert user and user.split(":")[0] not in ("root", "0"), f"services/{name}/Dockerfile must end as a non-root USER"
+    assert str(CONTAINER_PORT) in (last(instructions, "EXPOSE") or ""), f"services/{name}/Dockerfile must EXPOSE 8000"
     health = last(instructions, "HEALTHCHECK") or ""
     assert "/health" in health, f"services/{name}/Dockerfile HEALTHCHECK must call /health (has {health!r})"
 
@@ -345,12 +324,9 @@ def test_deployment_migrates_in_an_init_container(name: str) -> None:
         f"Deployment {name}: the migrate initContainer has no PB_DATABASE_URL, so it would migrate SQLite"
     )
     for container in main:
-        assert "migrate" not in argv(container), (
-            f"Deployment {name}: container {container['name']} migrates again"
-        )
+        assert "migrate" not in argv(container), f"Deployment {name}: container {container['name']} migrates again"
         assert container.get("image") == migrate.get("image"), (
-            f"Deployment {name}: initContainer image {migrate.get('image')} differs from "
-            f"{container.get('image')}"
+            f"Deployment {name}: initContainer image {migrate.get('image')} differs from {container.get('image')}"
         )
 
 
@@ -359,20 +335,14 @@ def test_deployment_reads_its_configmap_and_pb_secrets_and_is_probed(name: str) 
     _, main = pod_containers(k8s_object("Deployment", name))
     assert main, f"Deployment {name} has no containers"
     for container in main:
-        config_maps = [
-            s["configMapRef"]["name"] for s in container.get("envFrom") or [] if "configMapRef" in s
-        ]
-        assert f"pb-{name}-config" in config_maps, (
-            f"Deployment {name} does not read ConfigMap pb-{name}-config"
-        )
+        config_maps = [s["configMapRef"]["name"] for s in container.get("envFrom") or [] if "configMapRef" in s]
+        assert f"pb-{name}-config" in config_maps, f"Deployment {name} does not read ConfigMap pb-{name}-config"
         secrets = {
             e["valueFrom"]["secretKeyRef"]["name"]
             for e in container.get("env") or []
             if "secretKeyRef" in (e.get("valueFrom") or {})
         }
-        assert secrets == {"pb-secrets"}, (
-            f"Deployment {name} must take its secrets from pb-secrets (has {secrets})"
-        )
+        assert secrets == {"pb-secrets"}, f"Deployment {name} must take its secrets from pb-secrets (has {secrets})"
         assert container.get("readinessProbe", {}).get("httpGet", {}).get("path") == "/ready", (
             f"Deployment {name}: readiness probe must be /ready"
         )

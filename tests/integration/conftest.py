@@ -30,9 +30,7 @@ async def load_sample_council(service: RunningService) -> None:
 
 
 @pytest.fixture
-async def start_service(
-    databases: dict[str, str], broker: TansuBroker
-) -> AsyncIterator[StartService]:
+async def start_service(databases: dict[str, str], broker: TansuBroker) -> AsyncIterator[StartService]:
     """start_service("charging", consumer_max_attempts=2) runs it until the test ends."""
     async with AsyncExitStack() as stack:
 

@@ -88,9 +88,7 @@ class EffectLog:
 
     async def distinct_events(self) -> int:
         async with self.sessions() as session:
-            return int(
-                (await session.execute(text("SELECT count(DISTINCT event_id) FROM effect_log"))).scalar_one()
-            )
+            return int((await session.execute(text("SELECT count(DISTINCT event_id) FROM effect_log"))).scalar_one())
 
     async def by_instance(self) -> dict[str, int]:
         async with self.sessions() as session:

@@ -56,7 +56,9 @@ async def test_metrics_show_request_latency_outbox_backlog_and_consumer_lag(star
     response = await ras.client.post("/people", json=PERSON, headers=auth(Role.social_worker))
 
     async def copied() -> bool:
-        person = await charging.client.get(f"/people/{response.json()['person_id']}", headers=auth(Role.finance_officer))
+        person = await charging.client.get(
+            f"/people/{response.json()['person_id']}", headers=auth(Role.finance_officer)
+        )
         return person.status_code == 200
 
     await wait_for(copied, 30, "charging's copy")
@@ -65,5 +67,7 @@ async def test_metrics_show_request_latency_outbox_backlog_and_consumer_lag(star
     assert 'http_request_duration_seconds_bucket{le="0.005",method="POST",route="/people",service="ras"' in ras_metrics
     assert 'outbox_backlog{service="ras"}' in ras_metrics
     assert 'outbox_published_total{service="ras"}' in ras_metrics
-    assert 'consumer_lag{partition=' in charging_metrics and 'service="charging",topic="ras.events"' in charging_metrics
-    assert 'events_handled_total{event_type="person.registered",outcome="handled",service="charging"}' in charging_metrics
+    assert "consumer_lag{partition=" in charging_metrics and 'service="charging",topic="ras.events"' in charging_metrics
+    assert (
+        'events_handled_total{event_type="person.registered",outcome="handled",service="charging"}' in charging_metrics
+    )

@@ -351,8 +351,9 @@ async def test_two_relays_publish_every_row_once_and_keep_each_subjects_order(
             publishing.set()
             await release.wait()
 
-        first = OutboxRelay(service="ras", sessions=ras.sessions, producer=producers[0], batch_size=4,
-                            after_publish=hold_the_batch)
+        first = OutboxRelay(
+            service="ras", sessions=ras.sessions, producer=producers[0], batch_size=4, after_publish=hold_the_batch
+        )
         second = OutboxRelay(service="ras", sessions=ras.sessions, producer=producers[1], batch_size=4)
         first_batch = background(first.publish_batch())
         await publishing.wait()
@@ -380,7 +381,7 @@ async def test_two_relays_publish_every_row_once_and_keep_each_subjects_order(
     assert len(envelopes) == written
     assert len({e.event_id for e in envelopes}) == written
     by_subject: dict[str, list[int]] = {}
-    for e in sorted(zip(records, envelopes), key=lambda pair: (pair[0].partition, pair[0].offset)):
+    for e in sorted(zip(records, envelopes, strict=True), key=lambda pair: (pair[0].partition, pair[0].offset)):
         by_subject.setdefault(e[1].subject_id, []).append(e[1].payload["revision"])
     for subject, revisions in by_subject.items():
         assert revisions == sorted(revisions), f"{subject} out of order: {revisions}"

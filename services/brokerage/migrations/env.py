@@ -1,4 +1,4 @@
-from pbshared.platform.migrations import run_env
 from brokerage.adapters.tables import metadata
+from pbshared.platform.migrations import run_env
 
 run_env(metadata)

@@ -4,16 +4,17 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from brokerage.adapters.tables import metadata
+from brokerage.config import BrokerageSettings
 from pbshared.platform.app import build_app
 from pbshared.platform.auth import Role
 from pbshared.platform.service import PersonCopyAccess, ServiceDefinition
-from brokerage.adapters.tables import metadata
-from brokerage.config import BrokerageSettings
 
 SERVICE = ServiceDefinition(
     name="brokerage",
     title="Brokerage: packages, bids and placements",
-    description="Keeps its copy of people and, in later releases, advertises care packages to providers admitted to the Dynamic Purchasing System, takes bids, awards and places.",
+    description="Keeps its copy of people and, in later releases, advertises care packages "
+    "to providers admitted to the Dynamic Purchasing System, takes bids, awards and places.",
     settings_cls=BrokerageSettings,
     metadata=metadata,
     migrations_dir=Path(__file__).resolve().parents[2] / "migrations",

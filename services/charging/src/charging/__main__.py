@@ -1,6 +1,6 @@
 import sys
 
-from pbshared.platform.cli import main
 from charging.bootstrap import SERVICE
+from pbshared.platform.cli import main
 
 sys.exit(main(SERVICE))

@@ -4,16 +4,17 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from charging.adapters.tables import metadata
+from charging.config import ChargingSettings
 from pbshared.platform.app import build_app
 from pbshared.platform.auth import Role
 from pbshared.platform.service import PersonCopyAccess, ServiceDefinition
-from charging.adapters.tables import metadata
-from charging.config import ChargingSettings
 
 SERVICE = ServiceDefinition(
     name="charging",
     title="Charging: Care Act financial assessment",
-    description="Keeps its copy of people and, in later releases, works out what each person pays towards their care (Care Act 2014 financial assessment).",
+    description="Keeps its copy of people and, in later releases, works out "
+    "what each person pays towards their care (Care Act 2014 financial assessment).",
     settings_cls=ChargingSettings,
     metadata=metadata,
     migrations_dir=Path(__file__).resolve().parents[2] / "migrations",

@@ -4,16 +4,17 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from ledger.adapters.tables import metadata
+from ledger.config import LedgerSettings
 from pbshared.platform.app import build_app
 from pbshared.platform.auth import Role
 from pbshared.platform.service import PersonCopyAccess, ServiceDefinition
-from ledger.adapters.tables import metadata
-from ledger.config import LedgerSettings
 
 SERVICE = ServiceDefinition(
     name="ledger",
     title="Ledger: direct payments on prepaid cards",
-    description="Keeps its copy of people and, in later releases, holds the double-entry ledger of direct payments: payment runs, card transactions, reconciliation and recovery.",
+    description="Keeps its copy of people and, in later releases, holds the "
+    "double-entry ledger of direct payments: payment runs, card transactions, reconciliation and recovery.",
     settings_cls=LedgerSettings,
     metadata=metadata,
     migrations_dir=Path(__file__).resolve().parents[2] / "migrations",

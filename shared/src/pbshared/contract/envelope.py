@@ -24,9 +24,7 @@ class Envelope(BaseModel):
     producer: str = Field(description="The service that produced the event.", min_length=1)
     council_id: str = Field(description="The tenant: the council whose data this is.", min_length=1)
     subject_id: str = Field(description="Who or what the event is about; the partition key.", min_length=1)
-    correlation_id: str = Field(
-        min_length=1, description="Shared by every event and request of one piece of work."
-    )
+    correlation_id: str = Field(min_length=1, description="Shared by every event and request of one piece of work.")
     causation_id: uuid.UUID | None = Field(
         default=None, description="The event_id of the event that caused this one, if any."
     )

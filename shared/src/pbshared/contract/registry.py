@@ -90,9 +90,7 @@ class Catalogue:
         target_spec = self.spec_for_model(target)
         version = envelope.schema_version
         if envelope.event_type != target_spec.event_type:
-            raise UnsupportedEventVersion(
-                f"{envelope.event_type} cannot be read as {target_spec.event_type}"
-            )
+            raise UnsupportedEventVersion(f"{envelope.event_type} cannot be read as {target_spec.event_type}")
         if version > target_spec.version:
             raise UnsupportedEventVersion(
                 f"{envelope.event_type} v{version} is newer than v{target_spec.version}, "

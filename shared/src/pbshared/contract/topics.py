@@ -20,6 +20,4 @@ def dead_letter_topic(consumer: str) -> str:
 
 def all_topics() -> list[str]:
     """Every topic the platform uses, for creating them up front (auto-creation picks bad defaults)."""
-    return [events_topic(s) for s in PRODUCING_SERVICES] + [
-        dead_letter_topic(s) for s in PRODUCING_SERVICES
-    ]
+    return [events_topic(s) for s in PRODUCING_SERVICES] + [dead_letter_topic(s) for s in PRODUCING_SERVICES]

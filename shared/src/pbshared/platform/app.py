@@ -4,6 +4,7 @@ that runs the outbox relay and the event consumer beside the API."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -52,10 +53,8 @@ class Messaging:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
 
     async def _run(self) -> None:
         s = self._settings
@@ -129,9 +128,7 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
             await messaging.stop()
             await app.state.engine.dispose()
 
-    app = FastAPI(
-        title=definition.title, description=definition.description, version="0.1.0", lifespan=lifespan
-    )
+    app = FastAPI(title=definition.title, description=definition.description, version="0.1.0", lifespan=lifespan)
     engine = create_engine(settings.resolved_database_url())
     app.state.settings = settings
     app.state.definition = definition

@@ -80,9 +80,7 @@ class TokenVerifier:
 
 
 def _unauthorised(detail: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
-    )
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
 RouteKey = tuple[str, str]  # (HTTP method, path template), e.g. ("GET", "/people/{person_id}")

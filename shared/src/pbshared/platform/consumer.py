@@ -42,9 +42,7 @@ class HandlerContext:
 
     async def publish(self, payload: BaseModel, *, council_id: str, subject_id: str) -> Envelope:
         """Write a follow-on event in the same transaction (its causation is the handled event)."""
-        envelope = envelope_for(
-            payload, producer=self.producer, council_id=council_id, subject_id=subject_id
-        )
+        envelope = envelope_for(payload, producer=self.producer, council_id=council_id, subject_id=subject_id)
         await add_to_outbox(self.session, envelope)
         return envelope
 
@@ -165,9 +163,7 @@ class EventConsumer:
             if highwater is None:
                 continue
             position = await consumer.position(tp)
-            metrics.CONSUMER_LAG.labels(self.service, tp.topic, str(tp.partition)).set(
-                max(highwater - position, 0)
-            )
+            metrics.CONSUMER_LAG.labels(self.service, tp.topic, str(tp.partition)).set(max(highwater - position, 0))
 
     async def process(self, message: ConsumerRecord) -> str:
         """Handle one message; returns the outcome (handled, duplicate, ignored, dead_lettered)."""
@@ -246,7 +242,12 @@ class EventConsumer:
         metrics.DEAD_LETTERS.labels(self.service).inc()
         log.error(
             "message dead-lettered",
-            extra={"topic": message.topic, "partition": message.partition, "offset": message.offset, "error": repr(error)},
+            extra={
+                "topic": message.topic,
+                "partition": message.partition,
+                "offset": message.offset,
+                "error": repr(error),
+            },
         )
 
     def _count(self, event_type: str, outcome: str) -> str:

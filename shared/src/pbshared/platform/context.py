@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from collections.abc import Iterator
 
 correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 causation_id_var: ContextVar[uuid.UUID | None] = ContextVar("causation_id", default=None)

@@ -61,9 +61,7 @@ async def replay(
 ) -> list[DeadLetter]:
     """Republish dead letters (all, or those with the given event ids) to their original topics."""
     letters = [
-        d
-        for d in await read_dead_letters(bootstrap_servers, service)
-        if event_ids is None or d.event_id in event_ids
+        d for d in await read_dead_letters(bootstrap_servers, service) if event_ids is None or d.event_id in event_ids
     ]
     producer = new_producer(bootstrap_servers)
     await producer.start()

@@ -49,9 +49,7 @@ def problem_response(status: int, title: str, detail: Any = "", **extra: Any) ->
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_request: Request, problem: Problem) -> JSONResponse:
-        return JSONResponse(
-            problem.as_dict(), status_code=problem.status, media_type="application/problem+json"
-        )
+        return JSONResponse(problem.as_dict(), status_code=problem.status, media_type="application/problem+json")
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, error: HTTPException) -> JSONResponse:

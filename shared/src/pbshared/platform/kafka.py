@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -45,12 +46,11 @@ async def ensure_topics(
         missing = [t for t in (topics or all_topics()) if t not in existing]
         if not missing:
             return
-        try:
+        # Another service may create one between our list and create: that is fine.
+        with contextlib.suppress(TopicAlreadyExistsError):
             await admin.create_topics(
                 [NewTopic(t, num_partitions=partitions, replication_factor=replication_factor) for t in missing]
             )
-        except TopicAlreadyExistsError:
-            pass  # another service created it between our list and create
         log.info("created topics", extra={"topics": missing})
     finally:
         await admin.close()
@@ -93,7 +93,5 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "list":
         print("\n".join(all_topics()))
         return 0
-    asyncio.run(
-        ensure_topics(args.bootstrap_servers, None, args.partitions, args.replication_factor)
-    )
+    asyncio.run(ensure_topics(args.bootstrap_servers, None, args.partitions, args.replication_factor))
     return 0

@@ -6,6 +6,7 @@ Nothing here talks to Kafka; the relay (relay.py) publishes committed rows after
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
@@ -32,10 +33,8 @@ class OutboxSignal:
         self._event.set()
 
     async def wait(self, timeout: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event.wait(), timeout)
-        except TimeoutError:
-            pass
         self._event.clear()
 
 
@@ -65,9 +64,7 @@ async def add_to_outbox(session: AsyncSession, envelope: Envelope) -> None:
     session.info["wrote_events"] = True  # lets the committer wake the relay
 
 
-def envelope_for(
-    payload: BaseModel, *, producer: str, council_id: str, subject_id: str
-) -> Envelope:
+def envelope_for(payload: BaseModel, *, producer: str, council_id: str, subject_id: str) -> Envelope:
     """An envelope that carries the current request's or event's correlation and cause."""
     return new_envelope(
         payload=payload,
@@ -81,7 +78,5 @@ def envelope_for(
 
 async def backlog(session: AsyncSession) -> int:
     """Rows not yet acknowledged by the broker."""
-    result = await session.execute(
-        select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
-    )
+    result = await session.execute(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None)))
     return int(result.scalar_one())

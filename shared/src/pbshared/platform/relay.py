@@ -75,9 +75,7 @@ class OutboxRelay:
             if self._after_publish is not None:
                 await self._after_publish(rows)
             await session.execute(
-                update(outbox)
-                .where(outbox.c.id.in_([r.id for r in rows]))
-                .values(published_at=datetime.now(UTC))
+                update(outbox).where(outbox.c.id.in_([r.id for r in rows])).values(published_at=datetime.now(UTC))
             )
         metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
         return len(rows)
@@ -85,9 +83,7 @@ class OutboxRelay:
     async def _is_the_publishing_relay(self, session: AsyncSession) -> bool:
         if session.bind.dialect.name != "postgresql":
             return True  # SQLite (embedded run): one process, one relay
-        result = await session.execute(
-            text("SELECT pg_try_advisory_xact_lock(hashtext('outbox-relay'))")
-        )
+        result = await session.execute(text("SELECT pg_try_advisory_xact_lock(hashtext('outbox-relay'))"))
         return bool(result.scalar_one())
 
     async def _send_all(self, rows: Sequence[Row[Any]]) -> None:

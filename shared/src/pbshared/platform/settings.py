@@ -8,7 +8,6 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
 DEFAULT_ISSUER = "pb-local"
 DEFAULT_AUDIENCE = "personal-budgets"
 
@@ -23,9 +22,7 @@ class ServiceSettings(BaseSettings):
         "postgresql+asyncpg://user@host/pb_ras or sqlite+aiosqlite:///var/ras.db. "
         "Empty means var/<service>.db (SQLite).",
     )
-    kafka_bootstrap_servers: str = Field(
-        default="127.0.0.1:9092", description="Comma-separated Kafka brokers."
-    )
+    kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", description="Comma-separated Kafka brokers.")
     kafka_topic_partitions: int = Field(
         default=6, ge=1, description="Partitions for topics this service creates at start."
     )

@@ -16,7 +16,7 @@ import jwt
 from pbshared.platform.auth import Role
 from pbshared.platform.settings import DEFAULT_AUDIENCE, DEFAULT_ISSUER
 
-DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 (development default)
+DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 
 
 def mint(

@@ -50,9 +50,7 @@ class UnitOfWork:
             self._session = None
 
     async def publish(self, payload: BaseModel, *, council_id: str, subject_id: str) -> Envelope:
-        envelope = envelope_for(
-            payload, producer=self.producer, council_id=council_id, subject_id=subject_id
-        )
+        envelope = envelope_for(payload, producer=self.producer, council_id=council_id, subject_id=subject_id)
         await add_to_outbox(self.session, envelope)
         self._published = True
         return envelope

@@ -38,7 +38,7 @@ class TansuBroker:
     def __init__(self, port: int | None = None):
         self.port = port or free_port()
         self._process: subprocess.Popen[bytes] | None = None
-        self._log = tempfile.NamedTemporaryFile(prefix="tansu-", suffix=".log", delete=False)
+        self._log = tempfile.NamedTemporaryFile(prefix="tansu-", suffix=".log", delete=False)  # noqa: SIM115 (kept open for the process's life)
 
     @property
     def bootstrap_servers(self) -> str:
@@ -84,6 +84,7 @@ class TansuBroker:
             self._process.kill()
             self._process.wait()
         self._process = None
+        self._log.close()
 
     def __enter__(self) -> TansuBroker:
         return self.start()

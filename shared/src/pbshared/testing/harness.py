@@ -77,9 +77,7 @@ async def _consumer_assigned(app: FastAPI) -> bool:
     return bool(messaging and messaging.consumer and messaging.consumer.assigned.is_set())
 
 
-async def wait_for(
-    condition: Callable[[], Awaitable[bool]], timeout: float = 30.0, what: str = "condition"
-) -> None:
+async def wait_for(condition: Callable[[], Awaitable[bool]], timeout: float = 30.0, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if await condition():

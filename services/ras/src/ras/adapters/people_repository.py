@@ -58,7 +58,5 @@ class PeopleRepository:
     async def save(self, person: Person) -> None:
         values = {name: getattr(person, name) for name in _FIELDS if name != "person_id"}
         await self._session.execute(
-            update(people)
-            .where(people.c.person_id == person.person_id)
-            .values(**values, updated_at=datetime.now(UTC))
+            update(people).where(people.c.person_id == person.person_id).values(**values, updated_at=datetime.now(UTC))
         )

@@ -14,6 +14,7 @@ from pbshared.identifiers.nhs_number import NhsNumber, format_nhs_number
 from pbshared.identifiers.postcode import Postcode
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
 from pbshared.platform.errors import FieldProblem, Problem
+from pbshared.platform.pagination import Limit, Offset
 from pbshared.platform.refdata.router import require_known_council
 from pbshared.platform.unit_of_work import UnitOfWork
 from ras.adapters.people_repository import PeopleRepository
@@ -124,8 +125,8 @@ async def find_people(
     request: Request,
     nhs_number: Annotated[NhsNumber | None, Query()] = None,
     council_person_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[PersonOut]:
     async with request.app.state.sessions() as session:
         found = await PeopleRepository(session).find(
@@ -168,13 +169,7 @@ async def change_person(
 
 
 @router.post("/{person_id}/merge", response_model=PersonOut)
-async def merge_person(
-    person_id: uuid.UUID, body: MergeIn, principal: CurrentPrincipal, request: Request
-) -> PersonOut:
+async def merge_person(person_id: uuid.UUID, body: MergeIn, principal: CurrentPrincipal, request: Request) -> PersonOut:
     """Merge this record into the surviving one; publishes person.merged."""
-    person = await use_cases.merge_people(
-        _uow(request), principal.council_id, person_id, body.surviving_person_id
-    )
+    person = await use_cases.merge_people(_uow(request), principal.council_id, person_id, body.surviving_person_id)
     return PersonOut.of(person)
-
-

@@ -43,16 +43,12 @@ async def register_person(uow: UnitOfWork, council_id: str, details: dict[str, A
         if problems:
             raise Problem(409, "Person already registered", "nothing was stored", problems)
         await repo.add(person)
-        await uow.publish(
-            PersonRegistered(**person.details()), council_id=council_id, subject_id=str(person.person_id)
-        )
+        await uow.publish(PersonRegistered(**person.details()), council_id=council_id, subject_id=str(person.person_id))
         await uow.commit()
     return person
 
 
-async def update_person(
-    uow: UnitOfWork, council_id: str, person_id: uuid.UUID, changes: dict[str, Any]
-) -> Person:
+async def update_person(uow: UnitOfWork, council_id: str, person_id: uuid.UUID, changes: dict[str, Any]) -> Person:
     async with uow:
         repo = PeopleRepository(uow.session)
         current = await repo.get(council_id, person_id, for_update=True)
@@ -61,7 +57,9 @@ async def update_person(
         try:
             updated, changed = current.with_changes(changes)
         except PersonRuleBroken as broken:
-            raise Problem(409, "Change not allowed", str(broken), [FieldProblem(["body", broken.field], str(broken))]) from None
+            raise Problem(
+                409, "Change not allowed", str(broken), [FieldProblem(["body", broken.field], str(broken))]
+            ) from None
         if not changed:
             return current
         problems = await _conflicts(repo, council_id, updated, changed)
@@ -77,9 +75,7 @@ async def update_person(
     return updated
 
 
-async def merge_people(
-    uow: UnitOfWork, council_id: str, merged_id: uuid.UUID, surviving_id: uuid.UUID
-) -> Person:
+async def merge_people(uow: UnitOfWork, council_id: str, merged_id: uuid.UUID, surviving_id: uuid.UUID) -> Person:
     async with uow:
         repo = PeopleRepository(uow.session)
         merged = await repo.get(council_id, merged_id, for_update=True)
@@ -98,7 +94,9 @@ async def merge_people(
         try:
             retired = merged.merged_into_person(survivor)
         except PersonRuleBroken as broken:
-            raise Problem(409, "Merge not allowed", str(broken), [FieldProblem(["body", broken.field], str(broken))]) from None
+            raise Problem(
+                409, "Merge not allowed", str(broken), [FieldProblem(["body", broken.field], str(broken))]
+            ) from None
         await repo.save(retired)
         await uow.publish(
             PersonMerged(merged_person_id=merged_id, surviving_person_id=surviving_id),

@@ -36,9 +36,7 @@ async def _upsert(session: AsyncSession, council_id: str, details: PersonDetails
     values["client_group"] = str(details.client_group)
     values["updated_at"] = datetime.now(UTC)
     current = (
-        await session.execute(
-            select(person_copies.c.revision).where(person_copies.c.person_id == details.person_id)
-        )
+        await session.execute(select(person_copies.c.revision).where(person_copies.c.person_id == details.person_id))
     ).scalar_one_or_none()
     if current is None:
         await session.execute(

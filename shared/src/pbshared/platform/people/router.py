@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from pbshared.platform.auth import CurrentPrincipal
 from pbshared.platform.errors import Problem
+from pbshared.platform.pagination import Limit, Offset
 from pbshared.platform.tables import person_copies
 
 router = APIRouter(prefix="/people", tags=["people (copy)"])
@@ -37,8 +37,8 @@ async def list_people(
     request: Request,
     nhs_number: str | None = None,
     council_person_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[PersonCopy]:
     query = select(person_copies).where(person_copies.c.council_id == principal.council_id)
     if nhs_number:

@@ -32,6 +32,4 @@ class CouncilProfile(BaseModel):
         return value
 
 
-COUNCIL_KIND = ReferenceKind(
-    name="council", model=CouncilProfile, description="The council's name and codes."
-)
+COUNCIL_KIND = ReferenceKind(name="council", model=CouncilProfile, description="The council's name and codes.")

@@ -91,9 +91,7 @@ async def validate_dataset(
     problems: list[FieldProblem] = []
     kind = kinds.get(incoming.kind)
     if kind is None:
-        problems.append(
-            FieldProblem(["body", "kind"], f"unknown kind; this service holds: {', '.join(sorted(kinds))}")
-        )
+        problems.append(FieldProblem(["body", "kind"], f"unknown kind; this service holds: {', '.join(sorted(kinds))}"))
     else:
         try:
             kind.model.model_validate(incoming.payload)
@@ -101,14 +99,10 @@ async def validate_dataset(
             for e in error.errors():
                 problems.append(FieldProblem(["body", "payload", *e["loc"]], e["msg"], e["type"]))
     if incoming.kind != COUNCIL_KIND.name and not await council_is_known(session, incoming.council_id):
-        problems.append(
-            FieldProblem(["body", "council_id"], "unknown council: load its `council` dataset first")
-        )
+        problems.append(FieldProblem(["body", "council_id"], "unknown council: load its `council` dataset first"))
     latest = await _latest_version(session, incoming.council_id, incoming.kind)
     if incoming.version > latest + 1:
-        problems.append(
-            FieldProblem(["body", "version"], f"the next version of this kind is {latest + 1}")
-        )
+        problems.append(FieldProblem(["body", "version"], f"the next version of this kind is {latest + 1}"))
     return problems
 
 
@@ -144,9 +138,7 @@ async def store_dataset(
     return Dataset.model_validate(values), True
 
 
-async def effective_dataset(
-    session: AsyncSession, council_id: str, kind: str, on: date
-) -> Dataset | None:
+async def effective_dataset(session: AsyncSession, council_id: str, kind: str, on: date) -> Dataset | None:
     """The dataset in force on `on`: latest effective-from not after it, then the highest version."""
     row = (
         await session.execute(
@@ -165,7 +157,5 @@ async def list_datasets(session: AsyncSession, council_id: str, kind: str | None
     query = select(reference_datasets).where(reference_datasets.c.council_id == council_id)
     if kind:
         query = query.where(reference_datasets.c.kind == kind)
-    rows = await session.execute(
-        query.order_by(reference_datasets.c.kind, reference_datasets.c.version)
-    )
+    rows = await session.execute(query.order_by(reference_datasets.c.kind, reference_datasets.c.version))
     return [Dataset.model_validate(r._mapping) for r in rows]

@@ -11,8 +11,8 @@ from pbshared.platform.auth import CurrentPrincipal, Principal, Role, RouteKey
 from pbshared.platform.errors import Problem
 from pbshared.platform.refdata.repository import (
     Dataset,
-    council_is_known,
     DatasetIn,
+    council_is_known,
     effective_dataset,
     list_datasets,
     store_dataset,
@@ -70,6 +70,4 @@ async def require_known_council(request: Request, principal: Principal) -> None:
     """Refuse work for a council this service has no `council` dataset for."""
     async with request.app.state.sessions() as session:
         if not await council_is_known(session, principal.council_id):
-            raise Problem(
-                403, "Unknown council", f"council {principal.council_id!r} is not set up in this service"
-            )
+            raise Problem(403, "Unknown council", f"council {principal.council_id!r} is not set up in this service")
