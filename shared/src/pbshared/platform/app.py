@@ -90,6 +90,7 @@ class Messaging:
                 max_attempts=s.consumer_max_attempts,
                 backoff_seconds=s.consumer_backoff_ms / 1000,
                 request_timeout_ms=s.kafka_request_timeout_ms,
+                fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
             )
             jobs.append(self.consumer.run())
         try:

@@ -1,14 +1,18 @@
 """Consumer loop: at-least-once delivery from Kafka made exactly-once in effect by the inbox.
 
-For each message: open a transaction, claim the event id in the inbox (a duplicate stops here), run
-the handler, commit. A handler that fails is retried with backoff, a bounded number of times; then the
-message goes to the service's dead-letter topic with the error, and the partition moves on. Offsets
-are committed only after the messages before them were handled or dead-lettered.
+For each message: claim its event id in the inbox (a duplicate stops here) and run the handler, in
+the same transaction. The messages fetched from one partition are handled together, in order, in
+one transaction: a commit per message would cap a consumer at a few hundred events a second. If one
+of them fails, the batch is rolled back, the messages before it are handled again together, and the
+failing one goes on alone: retried with backoff a bounded number of times, then sent to the
+service's dead-letter topic with the error, so the partition moves on. Offsets are committed only
+after the messages before them were handled or dead-lettered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
@@ -66,8 +70,21 @@ class Subscription:
         return CATALOGUE.spec_for_model(self.payload_model).topic
 
 
-class PermanentFailure(Exception):
-    """Retrying cannot help (malformed message, unknown version): dead-letter at once."""
+class _StoppedAt(Exception):
+    """A message of a batch failed; the batch's transaction is rolled back."""
+
+    def __init__(self, index: int):
+        self.index = index
+
+
+@dataclass(frozen=True)
+class _Readable:
+    """A message this consumer can apply: its envelope, the handler, and the payload read for it."""
+
+    envelope: Envelope
+    subscription: Subscription
+    payload: BaseModel
+    traceparent: str | None
 
 
 class EventConsumer:
@@ -83,6 +100,7 @@ class EventConsumer:
         backoff_seconds: float = 0.2,
         group_id: str | None = None,
         request_timeout_ms: int = 5000,
+        fetch_max_wait_ms: int = 20,
     ):
         self.service = service
         self.group_id = group_id or service
@@ -94,6 +112,7 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds
         self._request_timeout_ms = request_timeout_ms
+        self._fetch_max_wait_ms = fetch_max_wait_ms
         self._consumer: AIOKafkaConsumer | None = None
         self._dlq_producer: AIOKafkaProducer | None = None
         self.assigned = asyncio.Event()
@@ -125,6 +144,7 @@ class EventConsumer:
             auto_offset_reset="earliest",
             request_timeout_ms=max(self._request_timeout_ms, 6000),
             metadata_max_age_ms=5000,
+            fetch_max_wait_ms=self._fetch_max_wait_ms,
         )
         producer = new_producer(self._bootstrap, self._request_timeout_ms)
         await producer.start()
@@ -139,23 +159,25 @@ class EventConsumer:
                 batches = await consumer.getmany(timeout_ms=200, max_records=500)
                 if consumer.assignment():
                     self.assigned.set()
-                for tp, messages in batches.items():
-                    for message in messages:
-                        await self.process(message)
-                    await self._commit(consumer, tp, messages[-1].offset + 1)
+                if batches:
+                    # Partitions are independent: handle them side by side (each keeps its order,
+                    # in its own transaction), so one partition's database round trips do not
+                    # hold up the others. Offsets are committed once all of them are done.
+                    await asyncio.gather(*(self.process_batch(messages) for messages in batches.values()))
+                    await self._commit(consumer, {tp: messages[-1].offset + 1 for tp, messages in batches.items()})
                 await self._record_lag(consumer)
         finally:
             self._consumer = self._dlq_producer = None
             await consumer.stop()
             await producer.stop()
 
-    async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
+    async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
         try:
-            await consumer.commit({tp: offset})
+            await consumer.commit(offsets)
         except KafkaError as error:
-            # The partition moved to another instance in a rebalance. It resumes from the last
+            # A partition moved to another instance in a rebalance. It resumes from the last
             # committed offset and its inbox drops what we already handled.
-            log.info("offset commit refused", extra={"partition": str(tp), "error": repr(error)})
+            log.info("offset commit refused", extra={"offsets": str(offsets), "error": repr(error)})
 
     async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
         for tp in consumer.assignment():
@@ -165,8 +187,95 @@ class EventConsumer:
             position = await consumer.position(tp)
             metrics.CONSUMER_LAG.labels(self.service, tp.topic, str(tp.partition)).set(max(highwater - position, 0))
 
+    async def process_batch(self, messages: list[ConsumerRecord]) -> None:
+        """Handle one partition's messages in order, as many as possible per transaction."""
+        start = 0
+        while start < len(messages):
+            start += await self._handle_leading_run(messages[start:])
+            if start < len(messages):
+                await self.process(messages[start])  # the one that stopped the run goes alone
+                start += 1
+
+    async def _handle_leading_run(self, messages: list[ConsumerRecord]) -> int:
+        """Handle the longest run from the front that succeeds in one transaction; its length."""
+        limit = len(messages)
+        while limit:
+            try:
+                return await self._handle_together(messages[:limit])
+            except _StoppedAt as stop:
+                limit = stop.index  # rolled back: again, up to the message that failed
+        return 0
+
+    async def _handle_together(self, messages: list[ConsumerRecord]) -> int:
+        readable: list[tuple[int, _Readable]] = []
+        ignored: list[str] = []
+        for index, message in enumerate(messages):
+            read = self._read(message)
+            if read is None:
+                break  # unreadable: the single path dead-letters it
+            if isinstance(read, str):
+                ignored.append(read)
+            else:
+                readable.append((index, read))
+        taken = len(readable) + len(ignored)  # a prefix of `messages`, in order
+        outcomes: list[tuple[str, str]] = [(event_type, "ignored") for event_type in ignored]
+        async with self._sessions() as session, session.begin():
+            events = [(read.envelope.event_id, read.envelope.event_type) for _, read in readable]
+            new = await inbox.claim(session, self.group_id, events)
+            for index, read in readable:
+                if read.envelope.event_id not in new:
+                    outcomes.append((read.envelope.event_type, "duplicate"))
+                    continue
+                new.discard(read.envelope.event_id)  # the same event twice in one batch: once
+                try:
+                    with self._bound(read):
+                        await read.subscription.handler(
+                            HandlerContext(session, read.envelope, self.service), read.payload
+                        )
+                except Exception as error:
+                    raise _StoppedAt(index) from error
+                outcomes.append((read.envelope.event_type, "handled"))
+            wrote_events = bool(session.info.get("wrote_events"))
+        self._after_commit(wrote_events)
+        for event_type, outcome in outcomes:
+            self._count(event_type, outcome)
+        return taken
+
+    def _read(self, message: ConsumerRecord) -> _Readable | str | None:
+        """The message ready to apply; its event type if no handler wants it; None if unreadable."""
+        try:
+            envelope = Envelope.from_bytes(message.value)
+            subscription = self._handlers.get(envelope.event_type)
+            if subscription is None:
+                return envelope.event_type
+            payload = CATALOGUE.parse(envelope, subscription.payload_model)
+        except (ValidationError, ValueError, UnsupportedEventVersion):
+            return None
+        return _Readable(envelope, subscription, payload, _header(message, "traceparent"))
+
+    @staticmethod
+    def _bound(readable: _Readable) -> contextlib.AbstractContextManager[None]:
+        return context.bound(
+            correlation_id=readable.envelope.correlation_id,
+            causation_id=readable.envelope.event_id,
+            traceparent=readable.traceparent,
+        )
+
+    async def _apply(self, session: AsyncSession, readable: _Readable) -> str:
+        """Claim the event in the inbox and run its handler, inside the caller's transaction."""
+        envelope, subscription = readable.envelope, readable.subscription
+        if not await inbox.claim(session, self.group_id, [(envelope.event_id, envelope.event_type)]):
+            return "duplicate"
+        await subscription.handler(HandlerContext(session, envelope, self.service), readable.payload)
+        return "handled"
+
+    def _after_commit(self, wrote_events: bool) -> None:
+        if wrote_events and self._signal is not None:
+            self._signal.notify()  # a handler wrote follow-on events: wake the relay
+
     async def process(self, message: ConsumerRecord) -> str:
-        """Handle one message; returns the outcome (handled, duplicate, ignored, dead_lettered)."""
+        """Handle one message on its own, with retries and dead letters; returns the outcome
+        (handled, duplicate, ignored, dead_lettered)."""
         try:
             envelope = Envelope.from_bytes(message.value)
         except (ValidationError, ValueError) as error:
@@ -175,20 +284,18 @@ class EventConsumer:
         subscription = self._handlers.get(envelope.event_type)
         if subscription is None:
             return self._count(envelope.event_type, "ignored")
-        traceparent = _header(message, "traceparent")
-        with context.bound(
-            correlation_id=envelope.correlation_id,
-            causation_id=envelope.event_id,
-            traceparent=traceparent,
-        ):
+        try:
+            payload = CATALOGUE.parse(envelope, subscription.payload_model)
+        except (UnsupportedEventVersion, ValidationError) as error:  # retrying cannot help
+            await self._dead_letter(message, error, attempts=1)
+            return self._count(envelope.event_type, "dead_lettered")
+        readable = _Readable(envelope, subscription, payload, _header(message, "traceparent"))
+        with self._bound(readable):
             error: BaseException | None = None
             for attempt in range(1, self._max_attempts + 1):
                 try:
-                    outcome = await self._handle_once(envelope, subscription)
+                    outcome = await self._handle_alone(readable)
                     return self._count(envelope.event_type, outcome)
-                except PermanentFailure as failure:
-                    await self._dead_letter(message, failure.__cause__ or failure, attempts=attempt)
-                    return self._count(envelope.event_type, "dead_lettered")
                 except Exception as failure:  # transient, or a bug: retry, then dead-letter
                     error = failure
                     log.warning(
@@ -201,19 +308,12 @@ class EventConsumer:
             await self._dead_letter(message, error, attempts=self._max_attempts)
             return self._count(envelope.event_type, "dead_lettered")
 
-    async def _handle_once(self, envelope: Envelope, subscription: Subscription) -> str:
-        try:
-            payload = CATALOGUE.parse(envelope, subscription.payload_model)
-        except (UnsupportedEventVersion, ValidationError) as error:
-            raise PermanentFailure(str(error)) from error
+    async def _handle_alone(self, readable: _Readable) -> str:
         async with self._sessions() as session, session.begin():
-            if not await inbox.claim(session, self.group_id, envelope.event_id, envelope.event_type):
-                return "duplicate"
-            await subscription.handler(HandlerContext(session, envelope, self.service), payload)
+            outcome = await self._apply(session, readable)
             wrote_events = bool(session.info.get("wrote_events"))
-        if wrote_events and self._signal is not None:
-            self._signal.notify()
-        return "handled"
+        self._after_commit(wrote_events)
+        return outcome
 
     async def _dead_letter(self, message: ConsumerRecord, error: BaseException, attempts: int) -> None:
         assert self._dlq_producer is not None or self._consumer is None, "consumer not started"

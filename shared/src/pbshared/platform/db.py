@@ -20,6 +20,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    # Room for the API's requests plus a consumer handling every partition at once; connections
+    # beyond the pool are opened and closed per use, which costs more than the work itself.
+    if "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", 10)
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 

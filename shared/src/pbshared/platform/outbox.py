@@ -47,20 +47,25 @@ def kafka_headers(envelope: Envelope, traceparent: str) -> dict[str, str]:
     }
 
 
-async def add_to_outbox(session: AsyncSession, envelope: Envelope) -> None:
-    spec = CATALOGUE.spec(envelope.event_type, envelope.schema_version)
-    traceparent = context.child_traceparent(context.traceparent_var.get())
-    await session.execute(
-        insert(outbox).values(
-            event_id=envelope.event_id,
-            event_type=envelope.event_type,
-            topic=spec.topic,
-            message_key=envelope.subject_id,
-            message=envelope.model_dump_json(),
-            headers=kafka_headers(envelope, traceparent),
-            created_at=datetime.now(UTC),
-        )
-    )
+async def add_to_outbox(session: AsyncSession, *envelopes: Envelope) -> None:
+    """Write events in the caller's transaction; several go in one statement."""
+    if not envelopes:
+        return
+    traceparent = context.traceparent_var.get()
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "event_id": envelope.event_id,
+            "event_type": envelope.event_type,
+            "topic": CATALOGUE.spec(envelope.event_type, envelope.schema_version).topic,
+            "message_key": envelope.subject_id,
+            "message": envelope.model_dump_json(),
+            "headers": kafka_headers(envelope, context.child_traceparent(traceparent)),
+            "created_at": now,
+        }
+        for envelope in envelopes
+    ]
+    await session.execute(insert(outbox), rows)
     session.info["wrote_events"] = True  # lets the committer wake the relay
 
 

@@ -49,6 +49,13 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(
         default=5, ge=1, description="Attempts at one message before it goes to the dead-letter topic."
     )
+    consumer_fetch_max_wait_ms: int = Field(
+        default=20,
+        ge=1,
+        description="Longest a fetch waits for new messages. Kafka answers as soon as any arrive, so this "
+        "only sets how often an idle consumer asks; Tansu always waits this long, so on the embedded "
+        "broker it adds to every event's latency.",
+    )
     consumer_backoff_ms: int = Field(
         default=200, ge=0, description="First retry delay; doubles with each further attempt."
     )

@@ -23,7 +23,7 @@ class UnitOfWork:
         self.producer = producer
         self._signal = signal
         self._session: AsyncSession | None = None
-        self._published = False
+        self._pending: list[Envelope] = []
 
     @property
     def session(self) -> AsyncSession:
@@ -33,7 +33,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self._session = self._sessions()
-        self._published = False
+        self._pending = []
         return self
 
     async def __aexit__(
@@ -50,13 +50,14 @@ class UnitOfWork:
             self._session = None
 
     async def publish(self, payload: BaseModel, *, council_id: str, subject_id: str) -> Envelope:
+        """Queue an event; it is written to the outbox by commit(), in the same transaction."""
         envelope = envelope_for(payload, producer=self.producer, council_id=council_id, subject_id=subject_id)
-        await add_to_outbox(self.session, envelope)
-        self._published = True
+        self._pending.append(envelope)
         return envelope
 
     async def commit(self) -> None:
+        pending, self._pending = self._pending, []
+        await add_to_outbox(self.session, *pending)  # one statement for all of them
         await self.session.commit()
-        if self._published and self._signal is not None:
+        if pending and self._signal is not None:
             self._signal.notify()
-        self._published = False

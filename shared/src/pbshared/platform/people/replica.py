@@ -5,9 +5,11 @@ Each copy keeps the highest revision it has seen, so a replayed or late event ne
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pbshared.contract.events.people import (
@@ -31,21 +33,30 @@ _COPIED_FIELDS = (
 )
 
 
+@functools.cache
+def _upsert_statement(dialect_name: str) -> Insert:
+    """Insert the copy, or overwrite it if the incoming revision is newer: one round trip.
+
+    Built once per dialect; each call only binds values, so SQLAlchemy's compiled cache serves it.
+    """
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(person_copies)
+    return statement.on_conflict_do_update(
+        index_elements=[person_copies.c.person_id],
+        set_={name: statement.excluded[name] for name in (*_COPIED_FIELDS, "updated_at")},
+        where=person_copies.c.revision < statement.excluded.revision,
+    )
+
+
 async def _upsert(session: AsyncSession, council_id: str, details: PersonDetails) -> None:
     values = {name: getattr(details, name) for name in _COPIED_FIELDS}
-    values["client_group"] = str(details.client_group)
-    values["updated_at"] = datetime.now(UTC)
-    current = (
-        await session.execute(select(person_copies.c.revision).where(person_copies.c.person_id == details.person_id))
-    ).scalar_one_or_none()
-    if current is None:
-        await session.execute(
-            person_copies.insert().values(person_id=details.person_id, council_id=council_id, **values)
-        )
-    elif details.revision > current:
-        await session.execute(
-            update(person_copies).where(person_copies.c.person_id == details.person_id).values(**values)
-        )
+    values.update(
+        person_id=details.person_id,
+        council_id=council_id,
+        client_group=str(details.client_group),
+        updated_at=datetime.now(UTC),
+    )
+    await session.execute(_upsert_statement(session.bind.dialect.name), values)
 
 
 async def on_person_registered(ctx: HandlerContext, event: PersonRegistered) -> None:
