@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pbshared.testing.harness import RunningService, service_settings
-from tests.integration.conftest import load_sample_council
+from tests.councils import load_sample_council
 from tools.services import definition
 
 

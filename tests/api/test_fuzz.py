@@ -17,7 +17,7 @@ from pbshared.platform.app import build_app
 from pbshared.platform.auth import Role
 from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.testing.harness import auth, service_settings
-from tests.integration.conftest import SAMPLE_COUNCIL
+from tests.councils import SAMPLE_COUNCIL
 from tools.services import SERVICE_NAMES, definition
 
 pytestmark = pytest.mark.integration

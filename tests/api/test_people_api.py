@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from pbshared.platform.auth import Role
 from pbshared.platform.tables import outbox
 from pbshared.testing.harness import auth
+from tests.councils import load_second_council
 
 pytestmark = pytest.mark.integration
 
@@ -97,7 +98,7 @@ async def test_an_unknown_council_is_refused_and_nothing_is_stored(api):
 
 async def test_a_token_for_one_council_never_sees_another_councils_people(api):
     ras = await api("ras")
-    await _load_second_council(ras)
+    await load_second_council(ras)
     created = (await ras.client.post("/people", json=GOOD, headers=SW)).json()
     other = auth(Role.social_worker, "eastmere")
     assert (await ras.client.get(f"/people/{created['person_id']}", headers=other)).status_code == 404
@@ -153,14 +154,10 @@ async def test_merging_retires_the_duplicate_and_points_at_the_survivor(api):
     assert await _stored(ras) == (2, 3)
 
 
-async def _load_second_council(service) -> None:
-    dataset = {
-        "council_id": "eastmere",
-        "kind": "council",
-        "version": 1,
-        "effective_from": "2025-04-01",
-        "source": "test",
-        "payload": {"name": "Eastmere Borough Council", "la_code": "E07000999"},
-    }
-    response = await service.client.post("/reference-datasets", json=dataset, headers=auth(Role.admin, "eastmere"))
-    assert response.status_code == 201, response.text
+async def test_text_with_a_nul_character_is_refused_before_it_reaches_the_database(api):
+    ras = await api("ras")
+    body = await ras.client.post("/people", json={**GOOD, "given_name": "Ma\x00ry"}, headers=SW)
+    assert body.status_code == 422 and body.json()["detail"][0]["loc"] == ["body"]
+    query = await ras.client.get("/people", params={"council_person_id": "WY\x00"}, headers=SW)
+    assert query.status_code == 422 and query.json()["detail"][0]["loc"] == ["query"]
+    assert await _stored(ras) == (0, 0)

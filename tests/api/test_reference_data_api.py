@@ -9,7 +9,7 @@ from pbshared.platform.auth import Role
 from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.platform.tables import reference_datasets
 from pbshared.testing.harness import auth
-from tests.integration.conftest import SAMPLE_COUNCIL
+from tests.councils import SAMPLE_COUNCIL
 
 pytestmark = pytest.mark.integration
 

@@ -4,29 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pbshared.platform.auth import Role
-from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.testing.broker import TansuBroker
-from pbshared.testing.harness import RunningService, auth, service_settings
+from pbshared.testing.harness import RunningService, service_settings
+from tests.councils import load_sample_council
 from tools.services import definition
 
-SAMPLE_COUNCIL = Path(__file__).resolve().parents[2] / "councils" / "wyvernshire"
-
 StartService = Callable[..., Any]
-
-
-async def load_sample_council(service: RunningService) -> None:
-    for document in read_council_directory(SAMPLE_COUNCIL):
-        if document["kind"] in service.app.state.reference_kinds:
-            response = await service.client.post(
-                "/reference-datasets", json=document, headers=auth(Role.admin, document["council_id"])
-            )
-            assert response.status_code in (200, 201), response.text
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 
 from pbshared.platform.auth import Role
 from pbshared.testing.harness import auth, wait_for
+from tests.councils import load_second_council
 
 pytestmark = pytest.mark.integration
 
@@ -42,6 +43,12 @@ async def test_registered_person_is_copied_to_charging_brokerage_and_ledger(star
         await wait_for(arrived, 30, f"{name}'s copy")
         copy = (await service.client.get(path, headers=auth(readers[name]))).json()
         assert copy["family_name"] == "Lovelace" and copy["revision"] == 1
+
+    # Each copy keeps the council's walls: another council's token finds nothing.
+    await load_second_council(copies["charging"])
+    other = auth(Role.finance_officer, "eastmere")
+    assert (await copies["charging"].client.get(f"/people/{person['person_id']}", headers=other)).status_code == 404
+    assert (await copies["charging"].client.get("/people", headers=other)).json() == []
 
     changed = await ras.client.patch(
         f"/people/{person['person_id']}", json={"postcode": "SK2 6QQ"}, headers=auth(Role.social_worker)

@@ -21,7 +21,7 @@ from pbshared.platform import context
 from pbshared.platform.auth import TokenVerifier, current_principal
 from pbshared.platform.consumer import EventConsumer
 from pbshared.platform.db import create_engine, session_factory
-from pbshared.platform.errors import install_error_handlers
+from pbshared.platform.errors import FieldProblem, install_error_handlers
 from pbshared.platform.kafka import ensure_topics, new_producer
 from pbshared.platform.logging import configure_logging
 from pbshared.platform.metrics import REQUEST_LATENCY
@@ -176,9 +176,29 @@ def _add_ops_routes(app: FastAPI) -> None:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
+async def _refuse_nul_characters(request: Request) -> Response | None:
+    """Text with a NUL character is never valid input, and PostgreSQL cannot store it: refuse it
+    here, once, rather than let it fail deep in a query as a server error."""
+    problems = []
+    if b"%00" in request.scope.get("query_string", b"") or b"%00" in request.scope.get("raw_path", b""):
+        problems.append(FieldProblem(["query"], "may not contain the NUL character (%00)"))
+    if request.method in ("POST", "PUT", "PATCH"):
+        body = await request.body()
+        if b"\\u0000" in body or b"\x00" in body:
+            problems.append(FieldProblem(["body"], "may not contain the NUL character (\\u0000)"))
+    if not problems:
+        return None
+    return JSONResponse(
+        {"detail": [p.as_dict() for p in problems]}, status_code=422, media_type="application/problem+json"
+    )
+
+
 def _add_request_context(app: FastAPI, service: str) -> None:
     @app.middleware("http")
     async def request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        refused = await _refuse_nul_characters(request)
+        if refused is not None:
+            return refused
         correlation_id = request.headers.get("x-correlation-id") or str(uuid.uuid4())
         traceparent = context.child_traceparent(request.headers.get("traceparent"))
         started = time.perf_counter()

@@ -1,0 +1,34 @@
+"""Councils for tests: the sample council from councils/, and a second one to prove they never meet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pbshared.platform.auth import Role
+from pbshared.platform.refdata.loader import read_council_directory
+from pbshared.testing.harness import RunningService, auth
+
+SAMPLE_COUNCIL = Path(__file__).resolve().parents[1] / "councils" / "wyvernshire"
+
+
+async def load_sample_council(service: RunningService) -> None:
+    for document in read_council_directory(SAMPLE_COUNCIL):
+        if document["kind"] in service.app.state.reference_kinds:
+            response = await service.client.post(
+                "/reference-datasets", json=document, headers=auth(Role.admin, document["council_id"])
+            )
+            assert response.status_code in (200, 201), response.text
+
+
+async def load_second_council(service: RunningService) -> None:
+    """Eastmere, a second invented council, for tests that two councils never see each other."""
+    dataset = {
+        "council_id": "eastmere",
+        "kind": "council",
+        "version": 1,
+        "effective_from": "2025-04-01",
+        "source": "test",
+        "payload": {"name": "Eastmere Borough Council", "la_code": "E07000999"},
+    }
+    response = await service.client.post("/reference-datasets", json=dataset, headers=auth(Role.admin, "eastmere"))
+    assert response.status_code == 201, response.text
