@@ -4,6 +4,8 @@ sample council loads, and people registered in RAS reach every other service thr
 from __future__ import annotations
 
 import re
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -26,3 +28,34 @@ def test_the_local_stack_shows_every_copy_arriving(tmp_path):
     assert "Every copy arrived through Kafka events." in result.stdout
     assert len(re.findall(r"http://127\.0\.0\.1:\d+/docs", result.stdout)) == 4
     assert "missing" not in result.stdout
+
+
+def test_stopping_the_local_stack_stops_the_broker_and_every_service(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tools.localstack", "--free-ports", "--run-dir", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = []
+    try:
+        for line in process.stdout:
+            output.append(line)
+            if line.startswith("Running."):
+                break
+        ports = {int(p) for p in re.findall(r"127\.0\.0\.1:(\d+)", "".join(output))}
+        assert len(ports) == 5, "".join(output)  # the broker and four services
+        process.send_signal(signal.SIGTERM)  # `kill`, as a process manager stops it
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    still_listening = [port for port in ports if _listening(port)]
+    assert still_listening == [], f"left running on {still_listening}"
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0

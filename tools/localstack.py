@@ -178,6 +178,10 @@ def wait_for_copy(stack: Stack, name: str, role: str, person_id: str, started: f
     return None
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def say(line: str) -> None:
     print(line, flush=True)
 
@@ -195,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     args.run_dir.mkdir(parents=True, exist_ok=True)
     ports = {name: free_port() for name in SERVICE_NAMES} if args.free_ports else dict(PORTS)
     stack = Stack(args.run_dir, ports, free_port() if args.free_ports else 9092)
+    # `kill` (SIGTERM) stops the stack as Ctrl-C does, rather than orphaning the broker and services.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         stack.start()
         load_sample_council(stack)

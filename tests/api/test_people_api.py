@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import func, select
 
@@ -161,3 +163,13 @@ async def test_text_with_a_nul_character_is_refused_before_it_reaches_the_databa
     query = await ras.client.get("/people", params={"council_person_id": "WY\x00"}, headers=SW)
     assert query.status_code == 422 and query.json()["detail"][0]["loc"] == ["query"]
     assert await _stored(ras) == (0, 0)
+
+
+async def test_two_registrations_of_one_person_at_the_same_moment_store_one(api):
+    ras = await api("ras")
+    first, second = await asyncio.gather(
+        ras.client.post("/people", json=GOOD, headers=SW),
+        ras.client.post("/people", json={**GOOD, "council_person_id": "WY-2009"}, headers=SW),
+    )
+    assert sorted([first.status_code, second.status_code]) == [201, 409]
+    assert await _stored(ras) == (1, 1)

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from pbshared.contract.envelope import Envelope, new_envelope
 from pbshared.contract.events.people import PersonRegistered
@@ -60,6 +61,7 @@ class EffectLog:
 
     sessions: SessionFactory
     poisoned_names: set[str] = field(default_factory=set)
+    database_outages: int = 0  # how many handler runs fail as if the database had gone away
 
     async def create(self) -> None:
         async with self.sessions() as session, session.begin():
@@ -72,6 +74,9 @@ class EffectLog:
 
     def subscription(self, instance: str) -> Subscription:
         async def handle(ctx: HandlerContext, event: PersonRegistered) -> None:
+            if self.database_outages > 0:
+                self.database_outages -= 1
+                raise OperationalError("INSERT ...", {}, ConnectionResetError("server closed the connection"))
             if event.given_name in self.poisoned_names:
                 raise RuntimeError(f"cannot handle {event.given_name}")
             await ctx.session.execute(

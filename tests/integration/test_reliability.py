@@ -31,6 +31,7 @@ from tests.integration.support import (
     publish_raw,
     sessions_for,
 )
+from tests.integration.test_schema_evolution import registered_v1_envelope
 
 pytestmark = pytest.mark.integration
 RAS_TOPIC = events_topic("ras")
@@ -185,16 +186,19 @@ async def test_poison_message_is_dead_lettered_without_blocking_its_partition_an
     same_key = subject.subject_id.encode()  # all three on one partition, in this order
     before, poison, after = subject, person_registered("Poison"), person_registered("After")
     unreadable = b"{not json"
+    # An old version whose payload the upcast cannot read (v1 without its name).
+    broken_v1 = registered_v1_envelope("Broken Record")
+    broken_v1 = broken_v1.model_copy(update={"payload": {k: v for k, v in broken_v1.payload.items() if k != "name"}})
     await publish_raw(
         broker.bootstrap_servers,
         [(RAS_TOPIC, same_key, e.to_bytes()) for e in (before, poison)]
-        + [(RAS_TOPIC, same_key, unreadable), (RAS_TOPIC, same_key, after.to_bytes())],
+        + [(RAS_TOPIC, same_key, m) for m in (unreadable, broken_v1.to_bytes(), after.to_bytes())],
     )
     consumer = counting_consumer(effects, broker.bootstrap_servers, "c", max_attempts=3)
     background(consumer.run())
 
     await wait_for(lambda: _equals(effects.count, 2), 30, "the messages around the poison")
-    letters = await _wait_for_dead_letters(broker.bootstrap_servers, 2)
+    letters = await _wait_for_dead_letters(broker.bootstrap_servers, 3)
     by_error = {letter.event_id: letter for letter in letters}
     poisoned = by_error[str(poison.event_id)]
     assert poisoned.value == poison.to_bytes(), "the original envelope is kept unchanged"
@@ -202,6 +206,8 @@ async def test_poison_message_is_dead_lettered_without_blocking_its_partition_an
     assert poisoned.headers["dlq.attempts"] == "3"
     assert poisoned.headers["dlq.original_topic"] == RAS_TOPIC
     assert by_error[None].headers["dlq.attempts"] == "1", "an unreadable message is not retried"
+    assert by_error[str(broken_v1.event_id)].headers["dlq.attempts"] == "1"
+    assert "KeyError" in by_error[str(broken_v1.event_id)].headers["dlq.error"]
 
     listed = await asyncio.to_thread(
         deadletters_command, ["list", "charging", "--bootstrap-servers", broker.bootstrap_servers]
@@ -216,6 +222,16 @@ async def test_poison_message_is_dead_lettered_without_blocking_its_partition_an
     await replay(broker.bootstrap_servers, "charging", {str(poison.event_id)})  # replaying twice is harmless
     await asyncio.sleep(1.5)
     assert await effects.count() == 3
+
+
+async def test_a_database_outage_is_waited_out_never_dead_lettered(broker, effects, background):
+    effects.database_outages = 3  # more than the consumer's attempts at one message
+    event = person_registered("Patient")
+    await publish_raw(broker.bootstrap_servers, [(RAS_TOPIC, event.subject_id.encode(), event.to_bytes())])
+    background(counting_consumer(effects, broker.bootstrap_servers, "c", max_attempts=2).run())
+    await wait_for(lambda: _equals(effects.count, 1), 60, "the event after the outage")
+    assert effects.database_outages == 0
+    assert await read_dead_letters(broker.bootstrap_servers, "charging") == []
 
 
 async def test_two_instances_in_one_group_share_partitions_without_double_effects(broker, effects, background):
@@ -246,8 +262,6 @@ async def test_two_instances_in_one_group_share_partitions_without_double_effect
 
 
 async def test_an_old_schema_version_is_still_consumed(broker, effects, background, databases):
-    from tests.integration.test_schema_evolution import registered_v1_envelope
-
     old = registered_v1_envelope("Grace Brewster Hopper")
     await publish_raw(broker.bootstrap_servers, [(RAS_TOPIC, old.subject_id.encode(), old.to_bytes())])
     background(counting_consumer(effects, broker.bootstrap_servers, "c").run())

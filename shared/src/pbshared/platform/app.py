@@ -162,8 +162,9 @@ def _add_ops_routes(app: FastAPI) -> None:
         try:
             async with request.app.state.sessions() as session:
                 await session.execute(text("SELECT 1"))
-        except Exception as error:
-            return JSONResponse({"status": "unavailable", "database": repr(error)}, status_code=503)
+        except Exception as error:  # the reason goes to the log, not to an unauthenticated caller
+            log.warning("readiness check failed", extra={"error": repr(error)})
+            return JSONResponse({"status": "unavailable", "database": "unavailable"}, status_code=503)
         messaging = request.app.state.messaging
         broker = "connected" if messaging and messaging.broker_connected else "not connected"
         body = {"status": "ready", "database": "ok", "broker": broker}

@@ -22,11 +22,12 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pbshared.contract.envelope import Envelope
-from pbshared.contract.registry import CATALOGUE, UnsupportedEventVersion
+from pbshared.contract.registry import CATALOGUE
 from pbshared.contract.topics import dead_letter_topic
 from pbshared.platform import context, inbox, metrics
 from pbshared.platform.db import SessionFactory
@@ -68,6 +69,18 @@ class Subscription:
     @property
     def topic(self) -> str:
         return CATALOGUE.spec_for_model(self.payload_model).topic
+
+
+class Unreadable(Exception):
+    """The message cannot be read as an event this consumer handles; retrying cannot help."""
+
+
+def is_infrastructure_failure(error: BaseException) -> bool:
+    """The database (or the network to it) failed, not the handler: nothing about the message is
+    wrong, so it must not be dead-lettered. The consumer restarts and the message comes round again."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, (OperationalError, InterfaceError, ConnectionError, TimeoutError))
 
 
 class _StoppedAt(Exception):
@@ -116,21 +129,24 @@ class EventConsumer:
         self._consumer: AIOKafkaConsumer | None = None
         self._dlq_producer: AIOKafkaProducer | None = None
         self.assigned = asyncio.Event()
+        self._made_progress = False
 
     @property
     def topics(self) -> list[str]:
         return list(self._topics)
 
     async def run(self) -> None:
-        """Consume until cancelled; restarts the Kafka clients after a failure."""
+        """Consume until cancelled; restarts the Kafka clients after a failure, backing off while
+        failures follow each other and starting afresh once a batch has gone through."""
         failures = 0
         while True:
+            self._made_progress = False
             try:
                 await self._consume()
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                failures += 1
+                failures = 1 if self._made_progress else failures + 1
                 delay = min(0.2 * 2**failures, 5.0)
                 log.warning("consumer failed; restarting", extra={"error": repr(error), "retry_in_seconds": delay})
                 await asyncio.sleep(delay)
@@ -159,25 +175,36 @@ class EventConsumer:
                 batches = await consumer.getmany(timeout_ms=200, max_records=500)
                 if consumer.assignment():
                     self.assigned.set()
+                else:
+                    self.assigned.clear()
                 if batches:
-                    # Partitions are independent: handle them side by side (each keeps its order,
-                    # in its own transaction), so one partition's database round trips do not
-                    # hold up the others. Offsets are committed once all of them are done.
-                    await asyncio.gather(*(self.process_batch(messages) for messages in batches.values()))
+                    # Partitions are independent: handle them side by side, each in order and in
+                    # its own transactions, so one partition's round trips do not hold up the
+                    # others. A task group: if one fails, the others stop before the consumer
+                    # restarts, so no stale task goes on applying messages behind the new one.
+                    async with asyncio.TaskGroup() as group:
+                        for messages in batches.values():
+                            group.create_task(self.process_batch(messages))
                     await self._commit(consumer, {tp: messages[-1].offset + 1 for tp, messages in batches.items()})
+                    self._made_progress = True
                 await self._record_lag(consumer)
         finally:
+            self.assigned.clear()
             self._consumer = self._dlq_producer = None
             await consumer.stop()
             await producer.stop()
 
     async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        # A partition revoked during the batch went to another instance, which resumes from its last
+        # committed offset (its inbox drops what we handled). Committing it would fail the whole
+        # commit, so commit only the partitions we still hold.
+        held = {tp: offset for tp, offset in offsets.items() if tp in consumer.assignment()}
+        if not held:
+            return
         try:
-            await consumer.commit(offsets)
-        except KafkaError as error:
-            # A partition moved to another instance in a rebalance. It resumes from the last
-            # committed offset and its inbox drops what we already handled.
-            log.info("offset commit refused", extra={"offsets": str(offsets), "error": repr(error)})
+            await consumer.commit(held)
+        except KafkaError as error:  # a rebalance began meanwhile: the next owner redoes these
+            log.info("offset commit refused", extra={"offsets": str(held), "error": repr(error)})
 
     async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
         for tp in consumer.assignment():
@@ -210,9 +237,10 @@ class EventConsumer:
         readable: list[tuple[int, _Readable]] = []
         ignored: list[str] = []
         for index, message in enumerate(messages):
-            read = self._read(message)
-            if read is None:
-                break  # unreadable: the single path dead-letters it
+            try:
+                read = self._read(message)
+            except Unreadable:
+                break  # the single path dead-letters it
             if isinstance(read, str):
                 ignored.append(read)
             else:
@@ -229,10 +257,10 @@ class EventConsumer:
                 new.discard(read.envelope.event_id)  # the same event twice in one batch: once
                 try:
                     with self._bound(read):
-                        await read.subscription.handler(
-                            HandlerContext(session, read.envelope, self.service), read.payload
-                        )
+                        await self._run_handler(session, read)
                 except Exception as error:
+                    if is_infrastructure_failure(error):
+                        raise  # the database is away: restart and retry, never dead-letter
                     raise _StoppedAt(index) from error
                 outcomes.append((read.envelope.event_type, "handled"))
             wrote_events = bool(session.info.get("wrote_events"))
@@ -241,17 +269,22 @@ class EventConsumer:
             self._count(event_type, outcome)
         return taken
 
-    def _read(self, message: ConsumerRecord) -> _Readable | str | None:
-        """The message ready to apply; its event type if no handler wants it; None if unreadable."""
+    def _read(self, message: ConsumerRecord) -> _Readable | str:
+        """The message ready to apply, or the event type of one no handler wants.
+
+        Raises Unreadable if it cannot be read at all: not an envelope, a version this consumer
+        cannot upcast, a payload that fails its model. Retrying cannot change that.
+        """
         try:
             envelope = Envelope.from_bytes(message.value)
             subscription = self._handlers.get(envelope.event_type)
             if subscription is None:
                 return envelope.event_type
             payload = CATALOGUE.parse(envelope, subscription.payload_model)
-        except (ValidationError, ValueError, UnsupportedEventVersion):
-            return None
-        return _Readable(envelope, subscription, payload, _header(message, "traceparent"))
+            traceparent = _header(message, "traceparent")
+        except Exception as error:  # an upcast may raise anything on a malformed old payload
+            raise Unreadable(f"{type(error).__name__}: {error}") from error
+        return _Readable(envelope, subscription, payload, traceparent)
 
     @staticmethod
     def _bound(readable: _Readable) -> contextlib.AbstractContextManager[None]:
@@ -261,13 +294,9 @@ class EventConsumer:
             traceparent=readable.traceparent,
         )
 
-    async def _apply(self, session: AsyncSession, readable: _Readable) -> str:
-        """Claim the event in the inbox and run its handler, inside the caller's transaction."""
-        envelope, subscription = readable.envelope, readable.subscription
-        if not await inbox.claim(session, self.group_id, [(envelope.event_id, envelope.event_type)]):
-            return "duplicate"
-        await subscription.handler(HandlerContext(session, envelope, self.service), readable.payload)
-        return "handled"
+    async def _run_handler(self, session: AsyncSession, readable: _Readable) -> None:
+        ctx = HandlerContext(session, readable.envelope, self.service)
+        await readable.subscription.handler(ctx, readable.payload)
 
     def _after_commit(self, wrote_events: bool) -> None:
         if wrote_events and self._signal is not None:
@@ -277,43 +306,41 @@ class EventConsumer:
         """Handle one message on its own, with retries and dead letters; returns the outcome
         (handled, duplicate, ignored, dead_lettered)."""
         try:
-            envelope = Envelope.from_bytes(message.value)
-        except (ValidationError, ValueError) as error:
-            await self._dead_letter(message, error, attempts=1)
-            return self._count("unparseable", "dead_lettered")
-        subscription = self._handlers.get(envelope.event_type)
-        if subscription is None:
-            return self._count(envelope.event_type, "ignored")
-        try:
-            payload = CATALOGUE.parse(envelope, subscription.payload_model)
-        except (UnsupportedEventVersion, ValidationError) as error:  # retrying cannot help
-            await self._dead_letter(message, error, attempts=1)
-            return self._count(envelope.event_type, "dead_lettered")
-        readable = _Readable(envelope, subscription, payload, _header(message, "traceparent"))
+            readable = self._read(message)
+        except Unreadable as unreadable:
+            await self._dead_letter(message, unreadable, attempts=1)
+            return self._count("unreadable", "dead_lettered")
+        if isinstance(readable, str):
+            return self._count(readable, "ignored")
+        event_type = readable.envelope.event_type
         with self._bound(readable):
             error: BaseException | None = None
             for attempt in range(1, self._max_attempts + 1):
                 try:
-                    outcome = await self._handle_alone(readable)
-                    return self._count(envelope.event_type, outcome)
-                except Exception as failure:  # transient, or a bug: retry, then dead-letter
-                    error = failure
+                    return self._count(event_type, await self._handle_alone(readable))
+                except Exception as failure:
+                    if is_infrastructure_failure(failure):
+                        raise  # the database is away: restart and retry, never dead-letter
+                    error = failure  # the handler failed: retry, then dead-letter
                     log.warning(
                         "handler failed",
-                        extra={"event_id": str(envelope.event_id), "attempt": attempt, "error": repr(failure)},
+                        extra={"event_id": str(readable.envelope.event_id), "attempt": attempt, "error": repr(failure)},
                     )
                     if attempt < self._max_attempts:
                         await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
             assert error is not None
             await self._dead_letter(message, error, attempts=self._max_attempts)
-            return self._count(envelope.event_type, "dead_lettered")
+            return self._count(event_type, "dead_lettered")
 
     async def _handle_alone(self, readable: _Readable) -> str:
         async with self._sessions() as session, session.begin():
-            outcome = await self._apply(session, readable)
+            envelope = readable.envelope
+            if not await inbox.claim(session, self.group_id, [(envelope.event_id, envelope.event_type)]):
+                return "duplicate"
+            await self._run_handler(session, readable)
             wrote_events = bool(session.info.get("wrote_events"))
         self._after_commit(wrote_events)
-        return outcome
+        return "handled"
 
     async def _dead_letter(self, message: ConsumerRecord, error: BaseException, attempts: int) -> None:
         assert self._dlq_producer is not None or self._consumer is None, "consumer not started"

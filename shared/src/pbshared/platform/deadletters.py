@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import uuid
 from dataclasses import dataclass
+
+from aiokafka.errors import KafkaConnectionError
 
 from pbshared.contract.envelope import Envelope
 from pbshared.contract.topics import dead_letter_topic
@@ -82,10 +85,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pb-deadletters", description=__doc__)
     parser.add_argument("command", choices=["list", "replay"])
     parser.add_argument("service", help="the consuming service, e.g. charging")
-    parser.add_argument("--bootstrap-servers", default="127.0.0.1:9092")
+    parser.add_argument(
+        "--bootstrap-servers",
+        default=os.environ.get("PB_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+        help="default: PB_KAFKA_BOOTSTRAP_SERVERS, else 127.0.0.1:9092",
+    )
     parser.add_argument("--event-id", action="append", default=[], help="replay only this event (repeatable)")
     parser.add_argument("--all", action="store_true", help="replay every dead letter")
     args = parser.parse_args(argv)
+    try:
+        return _run(parser, args)
+    except KafkaConnectionError:
+        print(f"pb-deadletters: no Kafka broker answers at {args.bootstrap_servers}", file=sys.stderr)
+        return 2
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "list":
         letters = asyncio.run(read_dead_letters(args.bootstrap_servers, args.service))
         for letter in letters:

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 
 
 @dataclass
@@ -50,6 +51,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_request: Request, problem: Problem) -> JSONResponse:
         return JSONResponse(problem.as_dict(), status_code=problem.status, media_type="application/problem+json")
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_request: Request, error: IntegrityError) -> JSONResponse:
+        # Two requests raced past the same check (two registrations of one person at one moment):
+        # the database's unique constraint stopped the second. Nothing of it was stored.
+        constraint = getattr(getattr(error.orig, "__cause__", None), "constraint_name", None)
+        detail = "conflicts with a record saved at the same moment; nothing was stored"
+        return problem_response(409, "Conflict", detail + (f" ({constraint})" if constraint else ""))
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, error: HTTPException) -> JSONResponse:

@@ -3,11 +3,11 @@
 Several instances of a service may each run a relay. On PostgreSQL a batch is published under a
 transaction-level advisory lock, so one relay publishes at a time and events keep their order per
 subject across instances (two relays publishing neighbouring batches at once could swap a person's
-registration and update); the others stand by and take over at once if it dies. Rows are also
-claimed FOR UPDATE SKIP LOCKED, so no row is ever sent by two relays. A row is marked only after the broker
-acknowledged it; if the relay dies in between, the row is published again after restart, and the
-consumers' inboxes drop the duplicate. While the broker is down, rows simply wait: the API keeps
-accepting writes and the backlog goes out in order when the broker is back.
+registration and update); the others stand by and take over at once if it dies. A row is marked
+only after the broker acknowledged it; if the relay dies in between, the row is published again
+after restart (by design), and the consumers' inboxes drop the duplicate. While the broker is down,
+rows simply wait: the API keeps accepting writes and the backlog goes out in order when the broker
+is back.
 """
 
 from __future__ import annotations
@@ -62,11 +62,7 @@ class OutboxRelay:
                 return 0
             rows = (
                 await session.execute(
-                    select(outbox)
-                    .where(outbox.c.published_at.is_(None))
-                    .order_by(outbox.c.id)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
+                    select(outbox).where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(self._batch_size)
                 )
             ).all()
             if not rows:

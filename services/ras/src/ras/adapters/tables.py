@@ -1,6 +1,6 @@
 """RAS's own tables (the platform's outbox, inbox and reference data are added by migrations)."""
 
-from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, UniqueConstraint, Uuid
+from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, UniqueConstraint, Uuid, text
 
 metadata = MetaData()
 
@@ -22,4 +22,13 @@ people = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("council_id", "council_person_id", name="uq_people_council_person_id"),
     Index("ix_people_nhs_number", "council_id", "nhs_number"),
+    # One live record per NHS number in a council; a merged (retired) record may keep it.
+    Index(
+        "uq_people_live_nhs_number",
+        "council_id",
+        "nhs_number",
+        unique=True,
+        postgresql_where=text("nhs_number IS NOT NULL AND merged_into IS NULL"),
+        sqlite_where=text("nhs_number IS NOT NULL AND merged_into IS NULL"),
+    ),
 )

@@ -78,8 +78,10 @@ async def update_person(uow: UnitOfWork, council_id: str, person_id: uuid.UUID, 
 async def merge_people(uow: UnitOfWork, council_id: str, merged_id: uuid.UUID, surviving_id: uuid.UUID) -> Person:
     async with uow:
         repo = PeopleRepository(uow.session)
-        merged = await repo.get(council_id, merged_id, for_update=True)
-        survivor = await repo.get(council_id, surviving_id)
+        # Lock both records, always in the same order, so that "A into B" and "B into A" at the same
+        # moment cannot both pass the rules and leave no live record (nor deadlock).
+        locked = {pid: await repo.get(council_id, pid, for_update=True) for pid in sorted({merged_id, surviving_id})}
+        merged, survivor = locked[merged_id], locked[surviving_id]
         missing = [
             FieldProblem(loc, f"no person {pid}")
             for loc, pid, found in (

@@ -23,7 +23,7 @@ class DatasetIn(BaseModel):
 
     council_id: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
     kind: str = Field(min_length=1, max_length=64)
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31 - 1)
     effective_from: date
     source: str = Field(min_length=1, description="Where the figures come from: paper, circular, decision.")
     payload: dict[str, Any]
