@@ -1,19 +1,12 @@
-"""brokerage is wired as the platform expects: it keeps a copy of people from RAS's events, within its council."""
+"""Who may read brokerage's copy of people: brokers read it to place packages. Providers never do:
+a person's identity goes only to the provider awarded their package (UK GDPR data minimisation)."""
 
 from brokerage.bootstrap import SERVICE
-from pbshared.contract.topics import events_topic
 from pbshared.platform.auth import Role
 
 
-def test_it_keeps_a_copy_of_people_from_ras_events():
-    assert {s.event_type for s in SERVICE.all_subscriptions()} >= {
-        "person.registered",
-        "person.updated",
-        "person.merged",
-    }
-    assert {s.topic for s in SERVICE.all_subscriptions()} == {events_topic("ras")}
-
-
-def test_providers_never_read_its_copy_of_people():
-    # A person's identity goes only to the provider awarded their package (DOMAIN.md, brokerage).
-    assert Role.provider not in SERVICE.access_policy().allowed("GET", "/people/{person_id}")
+def test_the_copy_of_people_is_read_only_by_the_roles_that_need_it():
+    expected = {Role.broker, Role.social_worker, Role.team_manager, Role.auditor, Role.admin}
+    policy = SERVICE.access_policy()
+    assert policy.allowed("GET", "/people") == expected
+    assert policy.allowed("GET", "/people/{person_id}") == expected

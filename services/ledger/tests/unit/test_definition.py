@@ -1,19 +1,11 @@
-"""ledger is wired as the platform expects: it keeps a copy of people from RAS's events, within its council."""
+"""Who may read ledger's copy of people: finance officers read it to run and reconcile direct payments."""
 
 from ledger.bootstrap import SERVICE
-from pbshared.contract.topics import events_topic
 from pbshared.platform.auth import Role
 
 
-def test_it_keeps_a_copy_of_people_from_ras_events():
-    assert {s.event_type for s in SERVICE.all_subscriptions()} >= {
-        "person.registered",
-        "person.updated",
-        "person.merged",
-    }
-    assert {s.topic for s in SERVICE.all_subscriptions()} == {events_topic("ras")}
-
-
-def test_providers_never_read_its_copy_of_people():
-    # A person's identity goes only to the provider awarded their package (DOMAIN.md, brokerage).
-    assert Role.provider not in SERVICE.access_policy().allowed("GET", "/people/{person_id}")
+def test_the_copy_of_people_is_read_only_by_the_roles_that_need_it():
+    expected = {Role.finance_officer, Role.social_worker, Role.team_manager, Role.auditor, Role.admin}
+    policy = SERVICE.access_policy()
+    assert policy.allowed("GET", "/people") == expected
+    assert policy.allowed("GET", "/people/{person_id}") == expected
