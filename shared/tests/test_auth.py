@@ -161,11 +161,3 @@ def test_access_policy_allows_no_role_on_a_route_without_a_row() -> None:
     assert policy.allowed("GET", "/people/{person_id}") == {Role.social_worker}
     assert policy.allowed("DELETE", "/people/{person_id}") == frozenset()
     assert policy.allowed("GET", "/nowhere") == frozenset()
-
-
-def test_access_policy_merged_adds_rows_without_changing_the_original() -> None:
-    policy = AccessPolicy("ras", {("GET", "/a"): frozenset({Role.admin})})
-    merged = policy.merged({("GET", "/b"): frozenset({Role.auditor})})
-    assert merged.allowed("GET", "/b") == {Role.auditor}
-    assert merged.allowed("GET", "/a") == {Role.admin}
-    assert policy.allowed("GET", "/b") == frozenset()

@@ -112,18 +112,6 @@ def test_parse_upcasts_step_by_step_in_a_catalogue_of_its_own() -> None:
     assert catalogue.parse(envelope("thing.made", 1, {"name": "x"}), ThingV2) == ThingV2(title="x")
 
 
-def test_accepted_versions_are_the_consumers_version_and_every_older_one() -> None:
-    assert sorted(CATALOGUE.accepted_versions("person.registered", 2)) == [1, 2]
-    assert CATALOGUE.accepted_versions("person.registered", 1) == [1]
-    assert CATALOGUE.accepted_versions("no.such.event", 5) == []
-
-
-def test_latest_is_the_highest_registered_version() -> None:
-    assert CATALOGUE.latest("person.registered").model is PersonRegistered
-    with pytest.raises(KeyError):
-        CATALOGUE.latest("no.such.event")
-
-
 def test_event_spec_names_its_topic_and_schema() -> None:
     merged = CATALOGUE.spec_for_model(PersonMerged)
     assert (merged.topic, merged.schema_name) == ("ras.events", "person.merged.v1")

@@ -69,21 +69,11 @@ class Catalogue:
         except KeyError:
             raise UnsupportedEventVersion(f"{event_type} v{version} is not in the catalogue") from None
 
-    def latest(self, event_type: str) -> EventSpec:
-        versions = [s for (t, _), s in self._specs.items() if t == event_type]
-        if not versions:
-            raise KeyError(event_type)
-        return max(versions, key=lambda s: s.version)
-
     def spec_for_model(self, model: type[BaseModel]) -> EventSpec:
         for spec in self._specs.values():
             if spec.model is model:
                 return spec
         raise KeyError(f"{model.__name__} is not a registered event payload")
-
-    def accepted_versions(self, event_type: str, target_version: int) -> list[int]:
-        """Versions a consumer written for `target_version` can read: it and every older one."""
-        return [v for (t, v) in self._specs if t == event_type and v <= target_version]
 
     def parse(self, envelope: Envelope, target: type[BaseModel]) -> BaseModel:
         """Read an envelope's payload as `target`, upcasting older versions step by step."""

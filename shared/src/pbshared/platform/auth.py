@@ -96,9 +96,6 @@ class AccessPolicy:
     def allowed(self, method: str, path: str) -> frozenset[Role]:
         return self.rows.get((method, path), frozenset())
 
-    def merged(self, other: dict[RouteKey, frozenset[Role]]) -> AccessPolicy:
-        return AccessPolicy(self.service, {**self.rows, **other})
-
 
 _bearer = HTTPBearer(auto_error=False)
 
