@@ -26,8 +26,9 @@ shared rows for reference data and people copies); the API enforces exactly thes
 `tests/api/test_role_table.py` checks every route against them. A route without a row refuses
 everyone. Every token is also confined to its own council: no role sees another council's data.
 
-Ops endpoints (`/health`, `/ready`, `/metrics`) need no token; they reveal no personal data and
-are meant for the orchestrator and Prometheus inside the cluster.
+Ops endpoints (`/health`, `/ready`, `/metrics`) and the API's own description (`/docs`, `/redoc`,
+`/openapi.json`) need no token; they reveal no personal data. The ops endpoints are meant for the
+orchestrator and Prometheus inside the cluster.
 
 | role | who |
 |---|---|
