@@ -1,4 +1,4 @@
-"""NHS number rule (DOMAIN.md, section 6): ten digits, the last a Modulus 11 check digit, shown 3-3-4."""
+"""NHS number rule (docs/domain/identifiers.md): ten digits, the last a Modulus 11 check digit, shown 3-3-4."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ from pbshared.identifiers.nhs_number import (
 
 
 def check_digit(first_nine: str) -> int:
-    """DOMAIN.md, section 6, written out independently of python-stdnum. 10 means no valid number."""
+    """The NHS Data Dictionary's steps (docs/domain/identifiers.md), written apart from python-stdnum.
+
+    10 means no valid number has these nine digits.
+    """
     total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=True))
     check = 11 - total % 11
     return 0 if check == 11 else check
@@ -27,7 +30,7 @@ class Person(BaseModel):
 
 
 @pytest.mark.parametrize("number", ["9434765919", "9000000009"])
-def test_valid_nhs_numbers_from_domain_md_are_accepted(number: str) -> None:
+def test_valid_nhs_numbers_are_accepted(number: str) -> None:
     assert normalise_nhs_number(number) == number
 
 

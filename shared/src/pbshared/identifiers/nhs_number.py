@@ -1,4 +1,4 @@
-"""NHS number: ten digits whose last is a Modulus 11 check digit (DOMAIN.md, section 6).
+"""NHS number: ten digits whose last is a Modulus 11 check digit (NHS Data Dictionary; docs/domain/identifiers.md).
 
 python-stdnum implements the check; this wrapper gives us one place for the messages users see and
 a pydantic type that normalises "943 476 5919" to "9434765919".

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 def new_producer(bootstrap_servers: list[str] | str, request_timeout_ms: int = 5000) -> AIOKafkaProducer:
     # acks=all: a row is marked published only once every in-sync replica has it. Idempotence is
-    # off because Tansu lacks InitProducerId; duplicates from retries are removed by consumers' inboxes.
+    # off because Tansu lacks InitProducerId (docs/broker.md); duplicates from retries are removed by
+    # consumers' inboxes.
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
         acks="all",
@@ -61,7 +62,7 @@ async def read_topic(bootstrap_servers: list[str] | str, topic: str, idle_second
 
     Reads until each partition reaches the high watermark reported by fetches and nothing new
     arrives for `idle_seconds`. ListOffsets (end_offsets) is not used: Tansu under-reports it when
-    a producer batches several records into one request.
+    a producer batches several records into one request (docs/broker.md).
     """
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
     await consumer.start()

@@ -65,7 +65,7 @@ class TansuBroker:
         raise BrokerUnavailable(f"tansu did not accept connections on {self.port} within {timeout}s")
 
     def pause(self) -> None:
-        """Simulate an outage: clients time out, data survives (BROKER.md)."""
+        """Simulate an outage: clients time out, data survives (measured: docs/broker.md)."""
         assert self._process is not None
         self._process.send_signal(signal.SIGSTOP)
 
