@@ -25,15 +25,17 @@ async def load_sample_council(service: RunningService) -> None:
             assert response.status_code in (200, 201), response.text
 
 
+# Eastmere, a second invented council, for tests that two councils never see each other.
+SECOND_COUNCIL = {
+    "council_id": "eastmere",
+    "kind": "council",
+    "version": 1,
+    "effective_from": "2025-04-01",
+    "source": "test",
+    "payload": {"name": "Eastmere Borough Council", "la_code": "E07000999"},
+}
+
+
 async def load_second_council(service: RunningService) -> None:
-    """Eastmere, a second invented council, for tests that two councils never see each other."""
-    dataset = {
-        "council_id": "eastmere",
-        "kind": "council",
-        "version": 1,
-        "effective_from": "2025-04-01",
-        "source": "test",
-        "payload": {"name": "Eastmere Borough Council", "la_code": "E07000999"},
-    }
-    response = await service.client.post("/reference-datasets", json=dataset, headers=auth(Role.operator))
+    response = await service.client.post("/reference-datasets", json=SECOND_COUNCIL, headers=auth(Role.operator))
     assert response.status_code == 201, response.text

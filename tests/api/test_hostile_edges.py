@@ -12,17 +12,11 @@ from sqlalchemy import func, select
 from pbshared.platform.auth import Role
 from pbshared.platform.tables import reference_datasets
 from pbshared.testing.harness import auth
+from tests.councils import SECOND_COUNCIL
 
 pytestmark = pytest.mark.integration
 
-EASTMERE = {
-    "council_id": "eastmere",
-    "kind": "council",
-    "version": 1,
-    "effective_from": "2025-04-01",
-    "source": "test",
-    "payload": {"name": "Eastmere Borough Council", "la_code": "E07000999"},
-}
+EASTMERE = SECOND_COUNCIL
 
 
 async def _datasets_of(service, council_id: str) -> int:
