@@ -114,6 +114,14 @@ async def test_a_validation_error_names_field_and_rule_never_the_value(api):
     assert await _people_and_events(ras) == (0, 0)
 
 
+async def test_a_parser_message_quoting_the_input_is_cut_to_the_rule(api):
+    ras = await api("ras")
+    response = await ras.client.get("/people/Seacole-x", headers=SW)
+    assert response.status_code == 422
+    problems = _assert_names_without_echo(response, "Seacole")
+    assert problems == [{"loc": ["path", "person_id"], "msg": "Input should be a valid UUID", "type": "uuid_parsing"}]
+
+
 async def test_an_unexpected_error_is_a_500_carrying_the_correlation_id(api):
     ras = await api("ras")
 

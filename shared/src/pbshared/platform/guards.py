@@ -43,8 +43,16 @@ def install_guards(
 
 
 async def _validation_problem(_request: Request, error: RequestValidationError) -> JSONResponse:
-    problems = [FieldProblem(list(e["loc"]), e["msg"], e["type"]) for e in error.errors()]
+    problems = [FieldProblem(list(e["loc"]), _rule(e), e["type"]) for e in error.errors()]
     return invalid(problems)
+
+
+def _rule(error: dict) -> str:
+    """The message without a parser's detail, which can quote the input ("a valid UUID, invalid
+    character: found `x` at 0"); our own validators' messages (value_error) say only the rule."""
+    if "error" in error.get("ctx", {}) and error["type"] not in ("value_error", "assertion_error"):
+        return str(error["msg"]).split(", ", 1)[0]
+    return str(error["msg"])
 
 
 def invalid(problems: list[FieldProblem]) -> JSONResponse:
