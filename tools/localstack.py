@@ -68,6 +68,7 @@ class Stack:
     def env(self, name: str) -> dict[str, str]:
         return {
             **os.environ,
+            "PB_ENVIRONMENT": "development",  # allows the public development secret
             "PB_DATABASE_URL": f"sqlite+aiosqlite:///{self.run_dir / name}.db",
             "PB_KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap_servers,
             "PB_JWT_SECRET": os.environ.get("PB_JWT_SECRET", DEV_SECRET),
@@ -129,7 +130,9 @@ def headers(role: str) -> dict[str, str]:
 def load_sample_council(stack: Stack) -> None:
     for document in read_council_directory(SAMPLE_COUNCIL):
         for name in SERVICE_NAMES:
-            response = httpx.post(f"{stack.url(name)}/reference-datasets", json=document, headers=headers("admin"))
+            # An operator sets the council up; its admin loads the rest.
+            loader = "operator" if document["kind"] == "council" else "admin"
+            response = httpx.post(f"{stack.url(name)}/reference-datasets", json=document, headers=headers(loader))
             if response.status_code not in (200, 201):
                 raise SystemExit(f"{name} refused {document['kind']}: {response.text}")
     say(f"council   {SAMPLE_COUNCIL.name}: reference data loaded into every service")

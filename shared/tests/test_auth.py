@@ -80,7 +80,7 @@ def test_token_for_another_audience_is_refused_with_401() -> None:
     assert_unauthorised(hs256(claims(aud="another-api")))
 
 
-@pytest.mark.parametrize("missing", ["exp", "sub", "iss", "aud"])
+@pytest.mark.parametrize("missing", ["exp", "iat", "sub", "iss", "aud"])
 def test_token_without_a_required_registered_claim_is_refused_with_401(missing: str) -> None:
     assert_unauthorised(hs256(claims(**{missing: None})))
 
@@ -161,3 +161,36 @@ def test_access_policy_allows_no_role_on_a_route_without_a_row() -> None:
     assert policy.allowed("GET", "/people/{person_id}") == {Role.social_worker}
     assert policy.allowed("DELETE", "/people/{person_id}") == frozenset()
     assert policy.allowed("GET", "/nowhere") == frozenset()
+
+
+def test_a_token_living_longer_than_the_cap_is_refused_with_401() -> None:
+    now = int(time.time())
+    ten_years = hs256(claims(iat=now, exp=now + 10 * 365 * 86400))
+    assert "longer than 43200 seconds" in assert_unauthorised(ten_years).detail
+    assert verifier().verify(hs256(claims(iat=now, exp=now + 12 * 3600))).subject == "user-1"
+    assert_unauthorised(hs256(claims(iat=now, exp=now + 3600)), verifier(jwt_max_lifetime_seconds=1800))
+
+
+def test_pb_token_mints_within_the_cap_and_refuses_beyond_it(capsys: pytest.CaptureFixture[str]) -> None:
+    from pbshared.platform.tokens import main
+
+    assert main(["--role", "admin", "--council", "wyvernshire"]) == 0
+    minted = jwt.decode(capsys.readouterr().out.strip(), options={"verify_signature": False})
+    assert 0 < minted["exp"] - minted["iat"] <= 12 * 3600
+    with pytest.raises(SystemExit):
+        main(["--role", "admin", "--council", "wyvernshire", "--ttl", str(12 * 3600 + 1)])
+    with pytest.raises(ValueError):
+        mint(role=Role.admin, council_id="wyvernshire", secret=SECRET, ttl_seconds=30 * 86400)
+
+
+def test_the_public_development_secret_is_refused_outside_a_development_run(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from pbshared.platform.settings import DEV_SECRET, ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="public development secret"):
+        verifier(jwt_secret=DEV_SECRET)
+    with caplog.at_level("WARNING"):
+        development = verifier(jwt_secret=DEV_SECRET, environment="development")
+    assert "public development secret" in caplog.text
+    assert development.verify(hs256(claims(), secret=DEV_SECRET)).subject == "user-1"

@@ -5,12 +5,19 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from pbshared.platform.settings import ServiceSettings
+from pbshared.platform.settings import ConfigurationError, ServiceSettings
 
 
-def test_database_url_defaults_to_sqlite_under_var_named_for_the_service() -> None:
-    settings = ServiceSettings(service_name="ras")
+def test_a_development_run_defaults_to_sqlite_under_var_named_for_the_service() -> None:
+    settings = ServiceSettings(service_name="ras", environment="development")
     assert settings.resolved_database_url() == "sqlite+aiosqlite:///var/ras.db"
+
+
+def test_outside_a_development_run_a_database_url_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PB_DATABASE_URL", raising=False)
+    monkeypatch.delenv("PB_ENVIRONMENT", raising=False)
+    with pytest.raises(ConfigurationError, match="PB_DATABASE_URL"):
+        ServiceSettings(service_name="ras").resolved_database_url()
 
 
 def test_database_url_given_is_used_as_is() -> None:

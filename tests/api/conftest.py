@@ -18,13 +18,14 @@ from tools.services import definition
 async def api(databases: dict[str, str]) -> AsyncIterator[Callable[..., Any]]:
     async with AsyncExitStack() as stack:
 
-        async def start(name: str, *, council: bool = True) -> RunningService:
+        async def start(name: str, *, council: bool = True, **overrides: Any) -> RunningService:
             settings = service_settings(
                 definition(name),
                 databases[name],
                 "127.0.0.1:1",  # never contacted: messaging is off
                 relay_enabled=False,
                 consumers_enabled=False,
+                **overrides,
             )
             service = await stack.enter_async_context(RunningService(definition(name), settings))
             if council:

@@ -6,33 +6,35 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
-from pbshared.platform import context
 from pbshared.platform.auth import TokenVerifier, current_principal
 from pbshared.platform.consumer import EventConsumer
 from pbshared.platform.db import create_engine, session_factory
-from pbshared.platform.errors import FieldProblem, install_error_handlers
+from pbshared.platform.errors import install_error_handlers
+from pbshared.platform.guards import install_guards
 from pbshared.platform.kafka import ensure_topics, new_producer
 from pbshared.platform.logging import configure_logging
-from pbshared.platform.metrics import REQUEST_LATENCY
 from pbshared.platform.outbox import OutboxSignal
+from pbshared.platform.readiness import DATABASE_OK, ExpectedRevisions, database_state
 from pbshared.platform.relay import OutboxRelay
+from pbshared.platform.request_context import RequestContext
 from pbshared.platform.service import ServiceDefinition
 from pbshared.platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
 OPS_PATHS = ("/health", "/ready", "/metrics")
+# The API's documentation, served with its assets from this process (no CDN), to anyone.
+DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
+DOCS_ASSETS = "/docs-assets"
 
 
 class Messaging:
@@ -129,7 +131,15 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
             await messaging.stop()
             await app.state.engine.dispose()
 
-    app = FastAPI(title=definition.title, description=definition.description, version="0.1.0", lifespan=lifespan)
+    app = FastAPIOffline(
+        title=definition.title,
+        description=definition.description,
+        version="0.1.0",
+        lifespan=lifespan,
+        static_url=DOCS_ASSETS,
+        swagger_ui_parameters={"validatorUrl": None},  # Swagger UI would ask a public validator
+        redirect_slashes=False,  # the redirect's Location would be built from the Host header
+    )
     engine = create_engine(settings.resolved_database_url())
     app.state.settings = settings
     app.state.definition = definition
@@ -139,13 +149,21 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
     app.state.token_verifier = TokenVerifier(settings)
     app.state.access_policy = definition.access_policy()
     app.state.reference_kinds = definition.kinds()
+    app.state.expected_revisions = ExpectedRevisions.of(definition.migrations_dir)
     app.state.messaging = None
 
     install_error_handlers(app)
     for router in definition.all_routers():
         app.include_router(router, dependencies=[Depends(current_principal)])
     _add_ops_routes(app)
-    _add_request_context(app, settings.service_name)
+    install_guards(
+        app,
+        verifier=app.state.token_verifier,
+        max_body_bytes=settings.max_request_body_bytes,
+        open_paths=(*OPS_PATHS, *DOCS_PATHS),
+        open_prefixes=(DOCS_ASSETS + "/",),
+    )
+    app.add_middleware(RequestContext, service=settings.service_name, quiet_paths=OPS_PATHS)
     return app
 
 
@@ -157,14 +175,16 @@ def _add_ops_routes(app: FastAPI) -> None:
 
     @app.get("/ready", tags=["ops"])
     async def ready(request: Request) -> JSONResponse:
-        """Readiness: the database answers. The broker's state is reported but does not fail it:
-        writes are kept in the outbox while the broker is away."""
+        """Readiness: the database answers and is migrated to this release's revisions. The broker's
+        state is reported but does not fail it: writes are kept in the outbox while the broker is away."""
         try:
             async with request.app.state.sessions() as session:
-                await session.execute(text("SELECT 1"))
+                database = await database_state(session, request.app.state.expected_revisions)
         except Exception as error:  # the reason goes to the log, not to an unauthenticated caller
             log.warning("readiness check failed", extra={"error": repr(error)})
-            return JSONResponse({"status": "unavailable", "database": "unavailable"}, status_code=503)
+            database = "unavailable"
+        if database != DATABASE_OK:
+            return JSONResponse({"status": "unavailable", "database": database}, status_code=503)
         messaging = request.app.state.messaging
         broker = "connected" if messaging and messaging.broker_connected else "not connected"
         body = {"status": "ready", "database": "ok", "broker": broker}
@@ -175,50 +195,3 @@ def _add_ops_routes(app: FastAPI) -> None:
     @app.get("/metrics", tags=["ops"])
     async def metrics_endpoint() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-
-async def _refuse_nul_characters(request: Request) -> Response | None:
-    """Text with a NUL character is never valid input, and PostgreSQL cannot store it: refuse it
-    here, once, rather than let it fail deep in a query as a server error."""
-    problems = []
-    if b"%00" in request.scope.get("query_string", b"") or b"%00" in request.scope.get("raw_path", b""):
-        problems.append(FieldProblem(["query"], "may not contain the NUL character (%00)"))
-    if request.method in ("POST", "PUT", "PATCH"):
-        body = await request.body()
-        if b"\\u0000" in body or b"\x00" in body:
-            problems.append(FieldProblem(["body"], "may not contain the NUL character (\\u0000)"))
-    if not problems:
-        return None
-    return JSONResponse(
-        {"detail": [p.as_dict() for p in problems]}, status_code=422, media_type="application/problem+json"
-    )
-
-
-def _add_request_context(app: FastAPI, service: str) -> None:
-    @app.middleware("http")
-    async def request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        refused = await _refuse_nul_characters(request)
-        if refused is not None:
-            return refused
-        correlation_id = request.headers.get("x-correlation-id") or str(uuid.uuid4())
-        traceparent = context.child_traceparent(request.headers.get("traceparent"))
-        started = time.perf_counter()
-        with context.bound(correlation_id=correlation_id, traceparent=traceparent):
-            response = await call_next(request)
-            route = request.scope.get("route")
-            template = getattr(route, "path", "unmatched")
-            REQUEST_LATENCY.labels(service, request.method, template, str(response.status_code)).observe(
-                time.perf_counter() - started
-            )
-            if template not in OPS_PATHS:
-                log.info(
-                    "request",
-                    extra={
-                        "method": request.method,
-                        "path": template,
-                        "status": response.status_code,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    },
-                )
-        response.headers["x-correlation-id"] = correlation_id
-        return response

@@ -7,6 +7,7 @@ no row refuses everyone, so a forgotten row fails closed; docs/roles.md is gener
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
@@ -15,7 +16,9 @@ import jwt
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from pbshared.platform.settings import ServiceSettings
+from pbshared.platform.settings import DEV_SECRET, ConfigurationError, ServiceSettings
+
+log = logging.getLogger(__name__)
 
 
 class Role(StrEnum):
@@ -27,6 +30,8 @@ class Role(StrEnum):
     health_partner = "health_partner"
     auditor = "auditor"
     admin = "admin"
+    # Runs the platform: sets a new council up in a service, and sees no council's data.
+    operator = "operator"
 
 
 @dataclass(frozen=True)
@@ -45,10 +50,24 @@ class TokenVerifier:
         elif settings.jwt_secret is not None:
             self._key = settings.jwt_secret.get_secret_value()
             self._algorithms = ["HS256"]
+            if self._key == DEV_SECRET:
+                if not settings.is_development:
+                    raise ConfigurationError(
+                        "PB_JWT_SECRET is the public development secret: anyone can mint tokens with it"
+                    )
+                log.warning("PB_JWT_SECRET is the public development secret; never use it with real data")
         else:
-            raise ValueError("set PB_JWT_PUBLIC_KEY (production) or PB_JWT_SECRET (development)")
+            raise ConfigurationError("set PB_JWT_PUBLIC_KEY (production) or PB_JWT_SECRET (development)")
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
+        self._max_lifetime = settings.jwt_max_lifetime_seconds
+
+    def authenticate(self, authorization: str | None) -> Principal:
+        """The principal of an `Authorization: Bearer ...` header; 401 for anything else."""
+        scheme, _, credentials = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            raise _unauthorised("a bearer token is required")
+        return self.verify(credentials.strip())
 
     def verify(self, token: str) -> Principal:
         try:
@@ -58,12 +77,15 @@ class TokenVerifier:
                 algorithms=self._algorithms,
                 audience=self._audience,
                 issuer=self._issuer,
-                options={"require": ["exp", "sub", "iss", "aud"]},
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
         except jwt.ExpiredSignatureError:
             raise _unauthorised("token expired") from None
         except jwt.InvalidTokenError as error:
             raise _unauthorised(f"invalid token: {error}") from None
+        # A stolen long-lived token stays useful for its whole life: refuse lifetimes past the cap.
+        if int(claims["exp"]) - int(claims["iat"]) > self._max_lifetime:
+            raise _unauthorised(f"token lives longer than {self._max_lifetime} seconds")
         try:
             role = Role(claims.get("role"))
         except ValueError:
@@ -104,10 +126,14 @@ async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """Authenticate (401) and then authorise against the service's role table (403)."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise _unauthorised("a bearer token is required")
-    principal = request.app.state.token_verifier.verify(credentials.credentials)
+    """Authenticate (401) and then authorise against the service's role table (403).
+
+    The request guards authenticated the token before the body was read; `credentials` stays so
+    that the OpenAPI document offers the bearer scheme."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        header = f"Bearer {credentials.credentials}" if credentials else None
+        principal = request.app.state.token_verifier.authenticate(header)
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
     policy: AccessPolicy = request.app.state.access_policy

@@ -5,22 +5,36 @@ docs/configuration.md is generated from these fields; keep each description true
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_ISSUER = "pb-local"
 DEFAULT_AUDIENCE = "personal-budgets"
+DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600
+# Public: in the compose file and the default of `pb-token`. Accepted only in a development run.
+DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+
+
+class ConfigurationError(ValueError):
+    """A setting that must not be used as given: the service refuses to start."""
 
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PB_", extra="ignore")
 
     service_name: str = Field(description="Name of this service; also its Kafka consumer group.")
+    environment: Literal["production", "development"] = Field(
+        default="production",
+        description="`development` (set by `scripts/run`) allows an empty database URL and the public "
+        "development JWT secret; anything else refuses to start with either.",
+    )
     database_url: str = Field(
         default="",
         description="SQLAlchemy async URL of the service's own database, e.g. "
         "postgresql+asyncpg://user@host/pb_ras or sqlite+aiosqlite:///var/ras.db. "
-        "Empty means var/<service>.db (SQLite).",
+        "Required, except in a development run, where empty means var/<service>.db (SQLite).",
     )
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", description="Comma-separated Kafka brokers.")
     kafka_topic_partitions: int = Field(
@@ -40,6 +54,16 @@ class ServiceSettings(BaseSettings):
     )
     jwt_issuer: str = Field(default=DEFAULT_ISSUER, description="Expected `iss` claim of bearer tokens.")
     jwt_audience: str = Field(default=DEFAULT_AUDIENCE, description="Expected `aud` claim.")
+    jwt_max_lifetime_seconds: int = Field(
+        default=DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+        ge=60,
+        description="Longest a token may live (`exp` - `iat`); a token claiming longer is refused (401).",
+    )
+    max_request_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted; a larger one is refused (413) before it is read.",
+    )
     relay_enabled: bool = Field(default=True, description="Run the outbox relay in this process.")
     relay_batch_size: int = Field(default=500, ge=1, description="Outbox rows published per batch.")
     relay_idle_poll_ms: int = Field(
@@ -62,8 +86,16 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field(default="INFO", description="Python log level name.")
     log_json: bool = Field(default=True, description="JSON log lines (false: human-readable console).")
 
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
     def resolved_database_url(self) -> str:
-        return self.database_url or f"sqlite+aiosqlite:///var/{self.service_name}.db"
+        if self.database_url:
+            return self.database_url
+        if not self.is_development:
+            raise ConfigurationError("set PB_DATABASE_URL (or PB_ENVIRONMENT=development for a local SQLite file)")
+        return f"sqlite+aiosqlite:///var/{self.service_name}.db"
 
     @property
     def bootstrap_servers(self) -> list[str]:

@@ -14,9 +14,9 @@ import time
 import jwt
 
 from pbshared.platform.auth import Role
-from pbshared.platform.settings import DEFAULT_AUDIENCE, DEFAULT_ISSUER
+from pbshared.platform.settings import DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, DEV_SECRET
 
-DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+__all__ = ["DEV_SECRET", "main", "mint"]
 
 
 def mint(
@@ -31,6 +31,8 @@ def mint(
     audience: str = DEFAULT_AUDIENCE,
     now: float | None = None,
 ) -> str:
+    if ttl_seconds > DEFAULT_MAX_TOKEN_LIFETIME_SECONDS:
+        raise ValueError(f"a token lives at most {DEFAULT_MAX_TOKEN_LIFETIME_SECONDS} seconds")
     issued = int(now if now is not None else time.time())
     claims: dict[str, object] = {
         "sub": subject,
@@ -52,8 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--council", required=True, help="council id, e.g. wyvernshire")
     parser.add_argument("--subject", default="dev-user")
     parser.add_argument("--provider-id", help="required with --role provider")
-    parser.add_argument("--ttl", type=int, default=8 * 3600, help="seconds until it expires")
+    parser.add_argument(
+        "--ttl",
+        type=int,
+        default=8 * 3600,
+        help=f"seconds until it expires; services refuse more than {DEFAULT_MAX_TOKEN_LIFETIME_SECONDS}",
+    )
     args = parser.parse_args(argv)
+    if not 0 < args.ttl <= DEFAULT_MAX_TOKEN_LIFETIME_SECONDS:
+        parser.error(f"--ttl must be between 1 and {DEFAULT_MAX_TOKEN_LIFETIME_SECONDS} seconds")
     if args.role == Role.provider and not args.provider_id:
         parser.error("--role provider needs --provider-id")
     print(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from pbshared.platform.auth import CurrentPrincipal, Principal, Role, RouteKey
 from pbshared.platform.errors import Problem
+from pbshared.platform.refdata.kinds import COUNCIL_KIND
 from pbshared.platform.refdata.repository import (
     Dataset,
     DatasetIn,
@@ -20,9 +21,10 @@ from pbshared.platform.refdata.repository import (
 
 router = APIRouter(prefix="/reference-datasets", tags=["reference data"])
 
-_READERS = frozenset(Role) - {Role.provider}
+_READERS = frozenset(Role) - {Role.provider, Role.operator}
 ACCESS: dict[RouteKey, frozenset[Role]] = {
-    ("POST", "/reference-datasets"): frozenset({Role.admin}),
+    # An operator sets a council up (its first `council` dataset); its admin loads the rest.
+    ("POST", "/reference-datasets"): frozenset({Role.admin, Role.operator}),
     ("GET", "/reference-datasets"): _READERS,
     ("GET", "/reference-datasets/{kind}/effective"): _READERS,
 }
@@ -32,10 +34,21 @@ ACCESS: dict[RouteKey, frozenset[Role]] = {
 async def load_dataset(
     incoming: DatasetIn, principal: CurrentPrincipal, request: Request, response: Response
 ) -> Dataset:
-    """Load a new version of a dataset. Every problem is listed; nothing is stored on any."""
-    if incoming.council_id != principal.council_id:
+    """Load a new version of a dataset. Every problem is listed; nothing is stored on any.
+
+    Setting a council up (its first `council` dataset) is an operator's act; an operator loads
+    nothing else. A council's admin loads its datasets once it is set up."""
+    if principal.role is Role.operator and incoming.kind != COUNCIL_KIND.name:
+        raise Problem(403, "Forbidden", "an operator sets councils up; their admins load their other datasets")
+    if principal.role is not Role.operator and incoming.council_id != principal.council_id:
         raise Problem(403, "Forbidden", "an admin loads datasets for their own council only")
     async with request.app.state.sessions() as session, session.begin():
+        if (
+            principal.role is not Role.operator
+            and incoming.kind == COUNCIL_KIND.name
+            and not await council_is_known(session, incoming.council_id)
+        ):
+            raise Problem(403, "Unknown council", "an operator sets a council up before its admin loads datasets")
         dataset, created = await store_dataset(
             session, request.app.state.reference_kinds, incoming, loaded_by=principal.subject
         )

@@ -1,0 +1,87 @@
+"""What no request may carry, whatever the route: text PostgreSQL cannot store or UTF-8 cannot
+encode, and numbers that are not numbers. Each problem is named by where it is, never by its value.
+
+Python's JSON reader accepts a lone UTF-16 surrogate (`"\\ud800"`), `NaN` and `Infinity`, and the
+models let them through to the database; a stored lone surrogate breaks every later read of its row.
+Checking the parsed document once, here, keeps every service and route safe from them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from pbshared.platform.errors import FieldProblem
+
+Loc = list[str | int]
+
+
+class _NonFinite:
+    """Stands in for NaN, Infinity and -Infinity while the document is walked."""
+
+
+_NON_FINITE = _NonFinite()
+
+
+def query_problems(raw_path: bytes, query_string: bytes) -> list[FieldProblem]:
+    if b"%00" in query_string or b"%00" in raw_path:
+        return [FieldProblem(["query"], "may not contain the NUL character (%00)")]
+    return []
+
+
+def body_problems(body: bytes, content_type: str | None) -> list[FieldProblem]:
+    """Problems of a request body: NUL anywhere; in a JSON body (FastAPI reads a body without a
+    content type as JSON too), bytes that are not UTF-8, unencodable text and non-finite numbers."""
+    if b"\\u0000" in body or b"\x00" in body:
+        return [FieldProblem(["body"], "may not contain the NUL character (\\u0000)")]
+    if not body or not _is_json(content_type):
+        return []
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return [FieldProblem(["body"], "must be UTF-8 text", "unicode_decode")]
+    try:
+        document = json.loads(text, parse_constant=lambda _name: _NON_FINITE)
+    except RecursionError:
+        return [FieldProblem(["body"], "is nested too deeply", "json_depth")]
+    except ValueError:
+        return []  # not JSON: the route's own validation names it
+    return _document_problems(document)
+
+
+def _is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return True
+    media_type = content_type.split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _document_problems(document: Any) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    pending: list[tuple[Loc, Any]] = [(["body"], document)]  # a stack, not recursion: depth is the sender's
+    while pending:
+        loc, value = pending.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not _encodable(key):
+                    problems.append(FieldProblem(loc, "has a key that cannot be encoded as UTF-8", "string_unicode"))
+                    continue
+                pending.append(([*loc, key], item))
+        elif isinstance(value, list):
+            pending.extend(([*loc, index], item) for index, item in enumerate(value))
+        elif isinstance(value, str) and not _encodable(value):
+            problems.append(
+                FieldProblem(loc, "must be text that can be encoded as UTF-8 (no lone surrogate)", "string_unicode")
+            )
+        elif value is _NON_FINITE or (isinstance(value, float) and not math.isfinite(value)):
+            problems.append(FieldProblem(loc, "must be a finite number (not NaN or Infinity)", "finite_number"))
+    return sorted(problems, key=lambda p: [str(part) for part in p.loc])
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
