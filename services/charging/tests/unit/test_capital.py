@@ -64,3 +64,11 @@ def test_an_odd_penny_of_joint_capital_stays_with_the_other_owner(charge):
     )
     assert result.step("jointly held capital").pence == 1425000
     assert result.weekly_charge_pence == 0
+
+
+def test_a_fraction_of_a_penny_of_capital_discount_goes_the_persons_way(charge):
+    policy = {**NO_EXTRAS, "capital_discount_percent": "10"}
+    result = charge(policy=policy, own_capital_pence=1583334, income=[{"kind": "state_pension", "weekly_pence": 11250}])
+    # 10% is 158,333.4p, counted as 158,334p: capital falls to exactly the lower limit, so no tariff income.
+    assert result.step("capital discount").pence == 158334
+    assert result.step("tariff income").pence == 0

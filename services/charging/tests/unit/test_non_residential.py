@@ -113,12 +113,13 @@ def test_couples_own_income_counts_and_jointly_held_capital_is_halved(charge):
 
 
 def test_the_second_carer_discount_comes_off_the_cost_of_double_handed_calls(charge):
-    policy = {**NO_EXTRAS, "second_carer_discount_percent": "50"}
+    policy = {**NO_EXTRAS, "second_carer_discount_percent": "33"}
     result = charge(
         policy=policy, income=pension(MIG_25 + 50000), weekly_cost_of_care_pence=40000, second_carer_cost_pence=10001
     )
-    assert result.step("second carer discount").pence == 5001  # 50.005 GBP rounds half up
-    assert result.weekly_charge_pence == 40000 - 5001
+    # 33% of GBP 100.01 is 3300.33p: the fraction of a penny goes the person's way (regulation 11).
+    assert result.step("second carer discount").pence == 3301
+    assert result.weekly_charge_pence == 40000 - 3301
 
 
 def test_no_second_carer_discount_without_the_policy(charge):

@@ -13,7 +13,7 @@ from charging.domain.capital import assess_capital
 from charging.domain.circumstances import Circumstances, Collection, Funding, IncomeKind, Setting, Stay
 from charging.domain.figures import FiguresVersion, FundedNursingCare
 from charging.domain.income import count_income
-from charging.domain.money import Pence, percent_of
+from charging.domain.money import Pence, allowance_percent_of
 from charging.domain.policy import ChargingPolicy, PolicyVersion, ShortStayRules
 from charging.domain.result import ChargeResult, Treatment, Worksheet
 
@@ -122,7 +122,7 @@ def _chargeable_cost(c: Circumstances, policy: ChargingPolicy, fnc: Pence, sheet
             "NHS-funded part", c.nhs_share_pence, Treatment.disregarded, "the NHS-funded part of joint funding is free"
         )
     if c.second_carer_cost_pence and policy.second_carer_discount_percent is not None:
-        discount = percent_of(c.second_carer_cost_pence, policy.second_carer_discount_percent)
+        discount = allowance_percent_of(c.second_carer_cost_pence, policy.second_carer_discount_percent)
         cost -= sheet.add(
             "second carer discount",
             discount,

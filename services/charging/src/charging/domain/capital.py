@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from charging.domain.figures import CapitalLimits
-from charging.domain.money import Pence, percent_of
+from charging.domain.money import Pence, allowance_percent_of
 from charging.domain.result import Treatment, Worksheet
 
 
@@ -41,7 +41,7 @@ def assess_capital(
     if main_home:
         sheet.add("main home", main_home, Treatment.counted, "the main home is not disregarded")
     if discount_percent is not None and total:
-        discount = percent_of(total, discount_percent)
+        discount = allowance_percent_of(total, discount_percent)
         sheet.add(
             "capital discount", discount, Treatment.disregarded, f"council policy: {discount_percent}% of capital"
         )

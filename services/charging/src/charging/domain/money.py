@@ -1,12 +1,13 @@
 """Money in the charging rules: integer pence, with Decimal only where a rule multiplies or divides.
 
-Every rounding is half up to the penny and happens at the point the rule says (docs/domain/charging.md,
-"Rounding").
+Rounding happens only where a rule multiplies or divides, to the penny (docs/domain/charging.md,
+"Rounding"): in a financial assessment a fraction of a penny goes the person's way (regulation 11);
+elsewhere (interest, the equity limit) it is rounded half up.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 Pence = int
 
@@ -18,6 +19,11 @@ def round_half_up(amount: Decimal) -> Pence:
 
 def percent_of(pence: Pence, percent: Decimal) -> Pence:
     return round_half_up(Decimal(pence) * percent / 100)
+
+
+def allowance_percent_of(pence: Pence, percent: Decimal) -> Pence:
+    """A percentage taken off what the person is charged on: a fraction of a penny counts in their favour."""
+    return int((Decimal(pence) * percent / 100).quantize(Decimal(1), rounding=ROUND_CEILING))
 
 
 def pounds(pence: Pence) -> str:
