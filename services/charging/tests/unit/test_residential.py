@@ -141,3 +141,16 @@ def test_no_council_maximum_in_a_care_home(charge):
         charge, policy={"maximum_weekly_charge_pence": 10000}, income=[{"kind": "state_pension", "weekly_pence": 23000}]
     )
     assert result.weekly_charge_pence == 23000 - PEA
+
+
+def test_a_full_cost_payer_in_a_nursing_home_pays_the_placement_less_fnc(charge):
+    result = in_care_home(
+        charge,
+        setting="nursing_home",
+        weekly_cost_of_care_pence=120000,
+        own_capital_pence=2325001,
+        stay=stay(funded_nursing_care_band="standard"),
+    )
+    assert result.full_cost_payer
+    assert result.funded_nursing_care_pence == 25406
+    assert result.weekly_charge_pence == 120000 - 25406

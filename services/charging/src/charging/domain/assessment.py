@@ -67,17 +67,17 @@ def calculate(inputs: Inputs) -> ChargeResult:
             Treatment.counted,
             "a person who declines a financial assessment pays the full cost",
         )
-        return _full_cost(inputs, sheet, cost, rules)
+        return _full_cost(inputs, sheet, cost, fnc, rules)
     capital = assess_capital(
         c.own_capital_pence,
         c.joint_capital_pence,
-        _main_home_counted(c.stay, c, rules, sheet),
+        _main_home_counted(c, rules, sheet),
         inputs.figures.figures.capital,
         policy.capital_discount_percent,
         sheet,
     )
     if capital.over_upper_limit:
-        return _full_cost(inputs, sheet, cost, rules)
+        return _full_cost(inputs, sheet, cost, fnc, rules)
     if rules is Rules.non_residential:
         available = _non_residential_available(inputs, capital.tariff_income_pence, sheet)
     else:
@@ -132,8 +132,9 @@ def _chargeable_cost(c: Circumstances, policy: ChargingPolicy, fnc: Pence, sheet
     return max(0, cost - fnc)
 
 
-def _main_home_counted(stay: Stay | None, c: Circumstances, rules: Rules, sheet: Worksheet) -> Pence:
+def _main_home_counted(c: Circumstances, rules: Rules, sheet: Worksheet) -> Pence:
     """The main home counts only for a permanent resident, after 12 weeks, with no qualifying relative in it."""
+    stay = c.stay
     if stay is None or not stay.main_home_value_pence:
         return 0
     value = stay.main_home_value_pence
@@ -225,7 +226,7 @@ def _council_maximum(charge: Pence, rules: Rules, policy: ChargingPolicy, sheet:
     return charge
 
 
-def _full_cost(inputs: Inputs, sheet: Worksheet, cost: Pence, rules: Rules) -> ChargeResult:
+def _full_cost(inputs: Inputs, sheet: Worksheet, cost: Pence, fnc: Pence, rules: Rules) -> ChargeResult:
     """A full-cost payer pays the weekly cost; one who asks the council to arrange care at home may pay a fee."""
     policy = inputs.policy.policy
     charge = _council_maximum(cost, rules, policy, sheet)
@@ -243,6 +244,7 @@ def _full_cost(inputs: Inputs, sheet: Worksheet, cost: Pence, rules: Rules) -> C
         full_cost_payer=True,
         fee_one_off=fee.one_off_pence if fee and charge_fee else 0,
         fee_weekly=fee.weekly_pence if fee and charge_fee else 0,
+        fnc=fnc,
         cost=cost,
     )
 
