@@ -8,9 +8,17 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from charging.domain.interest import DeferredPaymentInterestRates, NoRateForDate, equity_limit, interest_statement
+from charging.domain.interest import (
+    Debt,
+    DeferredPaymentInterestRates,
+    NoRateForDate,
+    equity_left,
+    equity_limit,
+    interest_charged,
+    interest_statement,
+)
 
-from .conftest import shipped
+from .conftest import sample_policy, shipped
 
 
 @pytest.fixture
@@ -63,3 +71,19 @@ def test_rates_start_on_1_january_or_1_july_in_order():
 def test_the_equity_limit_is_the_councils_share_of_the_home_less_the_lower_limit_and_secured_debts():
     assert equity_limit(10_000_000, Decimal(90), 1_425_000, 0) == 7_575_000  # GBP 100,000 gives GBP 75,750
     assert equity_limit(10_000_000, Decimal(90), 1_425_000, 7_600_000) == 0
+
+
+def test_equity_left_falls_to_nothing_when_the_debt_reaches_the_limit():
+    assert equity_left(7_575_000, 7_500_000) == 75_000
+    assert equity_left(7_575_000, 7_575_000) == 0
+    assert equity_left(7_575_000, 7_600_000) == 0
+
+
+def test_interest_is_charged_on_each_kind_of_debt_only_where_the_policy_says_so(rates):
+    policy = sample_policy(interest_on_deferred_payments=True, interest_on_accrued_debt=False).versions[0].policy
+    assert interest_charged(policy, Debt.deferred_payment)
+    assert not interest_charged(policy, Debt.accrued_debt)
+    (line,) = interest_statement(
+        10_000_000, [], date(2025, 1, 1), date(2025, 1, 31), rates, charged=interest_charged(policy, Debt.accrued_debt)
+    )
+    assert (line.annual_rate_percent, line.interest_pence, line.closing_pence) == (Decimal(0), 0, 10_000_000)

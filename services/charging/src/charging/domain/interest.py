@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from charging.domain.money import Pence, percent_of, round_half_up
+from charging.domain.policy import ChargingPolicy
 
 DAYS_IN_YEAR = 365  # a daily rate of annual/365, leap years included, as the guidance's examples do
 
@@ -66,18 +68,33 @@ class NoRateForDate(LookupError):
     pass
 
 
+class Debt(StrEnum):
+    deferred_payment = "deferred_payment"
+    accrued_debt = "accrued_debt"
+
+
+def interest_charged(policy: ChargingPolicy, debt: Debt) -> bool:
+    """Charging interest is the council's choice, separately for each kind of debt."""
+    if debt is Debt.deferred_payment:
+        return policy.interest_on_deferred_payments
+    return policy.interest_on_accrued_debt
+
+
 def interest_statement(
     opening_pence: Pence,
     additions: list[tuple[date, Pence]],
     start: date,
     end: date,
     rates: DeferredPaymentInterestRates,
+    *,
+    charged: bool = True,
 ) -> list[StatementLine]:
     """Each rate period's interest from `start` to `end` inclusive, on the debt as it grows.
 
     `additions` are amounts deferred (fees the council pays on the person's behalf) on given days;
     they bear interest from the day they are added. Interest is rounded half up to the penny at the
-    end of each period, when it is added to the debt.
+    end of each period, when it is added to the debt. With `charged` false (the council's policy charges
+    no interest on this debt) every period shows a rate of 0.
     """
     if end < start:
         raise ValueError("the statement ends before it starts")
@@ -95,14 +112,15 @@ def interest_statement(
                     added += amount
             daily_sum += balance + added
             day += timedelta(days=1)
-        interest = round_half_up(daily_sum * period.annual_rate_percent / 100 / DAYS_IN_YEAR)
+        rate = period.annual_rate_percent if charged else Decimal(0)
+        interest = round_half_up(daily_sum * rate / 100 / DAYS_IN_YEAR)
         closing = balance + added + interest
         lines.append(
             StatementLine(
                 period_start,
                 period_end,
                 (period_end - period_start).days + 1,
-                period.annual_rate_percent,
+                rate,
                 balance,
                 added,
                 interest,
@@ -140,3 +158,8 @@ def equity_limit(
     """How much may be deferred against the home: its value times the council's percentage, less the
     lower capital limit and any debt already secured on it (statutory guidance chapter 9)."""
     return max(0, percent_of(home_value_pence, percent) - lower_capital_limit_pence - secured_debts_pence)
+
+
+def equity_left(limit_pence: Pence, owed_pence: Pence) -> Pence:
+    """What may still be deferred; the debt, with its interest and fees, may not pass the equity limit."""
+    return max(0, limit_pence - owed_pence)
