@@ -143,19 +143,24 @@ class FiguresHistory:
         until the next year's take effect; the newest run to the end of their financial year, no further."""
         chosen = in_force(self.versions, day)
         if chosen is None:
-            raise NoFiguresForDate(f"no national figures take effect on or before {day.isoformat()}")
+            raise NoFiguresForDate(
+                f"no national figures take effect on or before this date; the first are for {self._first_year()}"
+            )
         newest = max(self.versions, key=lambda v: (v.effective_from, v.version))
         if chosen is newest and day > chosen.figures.last_day():
             raise NoFiguresForDate(
-                f"no national figures for {day.isoformat()}: the latest are for {chosen.figures.financial_year}"
+                f"no national figures for this date: the latest are for {chosen.figures.financial_year}"
             )
         return chosen
+
+    def _first_year(self) -> str:
+        return min(self.versions, key=lambda v: v.effective_from).figures.financial_year
 
     def funded_nursing_care_on(self, day: date) -> tuple[FiguresVersion, FundedNursingCare]:
         """FNC changes on 1 April, before the benefit-year figures; the newest that applies on `day`."""
         applying = [v for v in self.versions if v.figures.funded_nursing_care.applies_from <= day]
         if not applying:
-            raise NoFiguresForDate(f"no funded nursing care rate applies on {day.isoformat()}")
+            raise NoFiguresForDate("no funded nursing care rate applies on this date")
         chosen = max(applying, key=lambda v: (v.figures.funded_nursing_care.applies_from, v.version))
         return chosen, chosen.figures.funded_nursing_care
 

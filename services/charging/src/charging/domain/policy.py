@@ -77,7 +77,7 @@ class PolicyHistory:
     def on(self, day: date) -> PolicyVersion:
         chosen = in_force(self.versions, day)
         if chosen is None:
-            raise NoPolicyForDate(f"no charging policy takes effect on or before {day.isoformat()}")
+            raise NoPolicyForDate("no charging policy takes effect on or before this date")
         return chosen
 
 
