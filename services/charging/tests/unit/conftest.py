@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from charging.domain.figures import FiguresHistory, figures_history
+from charging.domain.financial_assessment import assess
 from charging.domain.policy import PolicyHistory, policy_history
-from charging.domain.refusal import assess
 from charging.domain.result import ChargeResult
 from pbshared.platform.refdata.loader import read_council_directory
 

@@ -6,7 +6,7 @@ Where a council's policy differs from the sample council's, the test sets that c
 from __future__ import annotations
 
 from charging.domain.figures import figures_history
-from charging.domain.refusal import assess
+from charging.domain.financial_assessment import assess
 
 from .conftest import sample_policy, shipped
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from charging.domain.refusal import AssessmentRefused
+from charging.domain.financial_assessment import AssessmentRefused
 
 
 def problems_of(charge, **circumstances) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Reading an assessment request: every problem with it listed at once, naming the field and the rule."""
+"""The financial assessment's entry point: reads a request and calculates, or lists every problem at once."""
 
 from __future__ import annotations
 
