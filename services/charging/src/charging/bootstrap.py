@@ -6,9 +6,32 @@ from fastapi import FastAPI
 
 from charging.adapters.tables import metadata
 from charging.config import ChargingSettings
+from charging.domain.figures import NationalChargingFigures
+from charging.domain.interest import DeferredPaymentInterestRates
+from charging.domain.policy import ChargingPolicy
 from pbshared.platform.app import build_app
 from pbshared.platform.auth import Role
+from pbshared.platform.refdata import ReferenceKind
 from pbshared.platform.service import PersonCopyAccess, ServiceDefinition
+
+REFERENCE_KINDS = [
+    ReferenceKind(
+        name="national_charging_figures",
+        model=NationalChargingFigures,
+        description="A financial year's national figures: capital limits, MIG, PEA, benefit rates, FNC "
+        "(the same for every council; shipped in councils/national/).",
+    ),
+    ReferenceKind(
+        name="deferred_payment_interest_rates",
+        model=DeferredPaymentInterestRates,
+        description="The maximum interest rate on deferred payments and accrued debt, period by period.",
+    ),
+    ReferenceKind(
+        name="charging_policy",
+        model=ChargingPolicy,
+        description="The council's charging options: DRE allowance, caps, discounts, short stays, fees.",
+    ),
+]
 
 SERVICE = ServiceDefinition(
     name="charging",
@@ -18,6 +41,7 @@ SERVICE = ServiceDefinition(
     settings_cls=ChargingSettings,
     metadata=metadata,
     migrations_dir=Path(__file__).resolve().parents[2] / "migrations",
+    reference_kinds=REFERENCE_KINDS,
     person_copies=PersonCopyAccess(
         readers=frozenset({Role.social_worker, Role.team_manager, Role.finance_officer, Role.auditor, Role.admin})
     ),

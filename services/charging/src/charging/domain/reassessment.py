@@ -1,0 +1,23 @@
+"""When a financial assessment is due for review: the council's limit in years (`reassessment_limit_years`).
+
+Contributions left unreviewed for years are what the councils' papers say hurts most; the list of
+overdue assessments is built from this rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def reassessment_due(assessed_on: date, limit_years: int) -> date:
+    """The same day `limit_years` later (29 February falls back to 28 February)."""
+    year = assessed_on.year + limit_years
+    try:
+        return assessed_on.replace(year=year)
+    except ValueError:
+        return date(year, 2, 28)
+
+
+def days_overdue(assessed_on: date, today: date, limit_years: int) -> int:
+    """How many days past its due date an assessment is on `today`; 0 if it is not yet due."""
+    return max(0, (today - reassessment_due(assessed_on, limit_years)).days)
