@@ -8,7 +8,9 @@ Each race sends the same two requests at once through the app, as a hostile-inpu
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from pbshared.platform.auth import Role
 from pbshared.platform.migrations import upgrade
 from pbshared.platform.tables import outbox
 from pbshared.testing.harness import RunningService, auth, service_settings
+from ras.adapters.people_repository import PeopleRepository
 from tests.councils import load_sample_council
 from tools.services import definition
 
@@ -177,3 +180,17 @@ async def test_two_registrations_differing_only_in_case_at_once_store_one(ras):
     assert [p["loc"] for p in loser.json()["errors"]] == [["body", "council_person_id"]]
     assert len((await ras.client.get("/people", headers=SW)).json()) == 1
     assert len(await _events(ras, "person.registered")) == 1
+
+
+async def test_the_update_itself_is_guarded_by_the_revision_read(ras):
+    """Even past the checks (a writer that did not lock), an update built on an old read changes nothing."""
+    person = await _register(ras, "WY-GUARD")
+    url = f"/people/{person['person_id']}"
+    assert (await ras.client.patch(url, json={"given_name": "Ann", "revision": 1}, headers=SW)).status_code == 200
+    async with ras.sessions() as session, session.begin():
+        repo = PeopleRepository(session)
+        current = await repo.get("wyvernshire", uuid.UUID(person["person_id"]))
+        assert current is not None
+        built_on_old_read = replace(current, given_name="Lost", revision=2)
+        assert await repo.save(built_on_old_read, read_revision=1) is False
+    assert (await ras.client.get(url, headers=SW)).json()["given_name"] == "Ann"
