@@ -22,12 +22,14 @@ from pbshared.contract.events.people import PersonRegistered
 from pbshared.contract.topics import events_topic
 from pbshared.errors import Conflict
 from pbshared.platform.consumer import EventConsumer, HandlerContext, Subscription
+from pbshared.platform.migrations import upgrade
 from pbshared.platform.tables import inbox, outbox
 from pbshared.testing.harness import wait_for
 from ras.adapters.tables import people
 from ras.service_layer.people import register_person
 from tests.integration.support import create_platform_topics, person_registered, publish_raw, sessions_for
 from tests.integration.test_handlers_in_process import record
+from tools.services import definition
 
 pytestmark = pytest.mark.integration
 RAS_TOPIC = events_topic("ras")
@@ -137,6 +139,16 @@ async def _partition_of(bootstrap: str, envelope: Envelope) -> int:
         await consumer.stop()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ras_sessions(request, tmp_path):
+    """RAS's database, migrated: on PostgreSQL, and on a SQLite file (the embedded run)."""
+    if request.param == "postgresql":
+        return sessions_for(request.getfixturevalue("databases")["ras"])
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ras.db'}"
+    upgrade(definition("ras").migrations_dir, url)
+    return sessions_for(url)
+
+
 def _in_process(sessions, handler) -> EventConsumer:
     return EventConsumer(
         service="ras",
@@ -146,8 +158,8 @@ def _in_process(sessions, handler) -> EventConsumer:
     )
 
 
-async def test_a_handler_failing_after_its_use_case_committed_leaves_nothing(databases):
-    sessions = sessions_for(databases["ras"])
+async def test_a_handler_failing_after_its_use_case_committed_leaves_nothing(ras_sessions):
+    sessions = ras_sessions
     runs = 0
 
     async def import_then_fail(ctx: HandlerContext, event: PersonRegistered) -> None:
@@ -165,8 +177,8 @@ async def test_a_handler_failing_after_its_use_case_committed_leaves_nothing(dat
     assert await _counts(sessions) == (1, 1, 1)
 
 
-async def test_a_domain_error_from_a_use_case_in_a_handler_rolls_back_the_inbox_claim_too(databases):
-    sessions = sessions_for(databases["ras"])
+async def test_a_domain_error_from_a_use_case_in_a_handler_rolls_back_the_inbox_claim_too(ras_sessions):
+    sessions = ras_sessions
     refusals: list[Conflict] = []
 
     async def import_twice(ctx: HandlerContext, event: PersonRegistered) -> None:
@@ -191,8 +203,8 @@ async def test_a_domain_error_from_a_use_case_in_a_handler_rolls_back_the_inbox_
     assert await _counts(sessions) == (0, 0, 0), "the first registration and the claim went with the refusal"
 
 
-async def test_a_joined_unit_left_without_commit_undoes_only_its_own_work(databases):
-    sessions = sessions_for(databases["ras"])
+async def test_a_joined_unit_left_without_commit_undoes_only_its_own_work(ras_sessions):
+    sessions = ras_sessions
 
     async def abandon(ctx: HandlerContext, event: PersonRegistered) -> None:
         async with ctx.uow as uow:
