@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse
-from sqlalchemy import MetaData
+from sqlalchemy import Index, MetaData, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 
 from pbshared.errors import Conflict, DomainError, NotFound, RuleBroken
@@ -93,12 +93,11 @@ def constraint_name(error: IntegrityError, metadata: MetaData | None = None) -> 
         return None
     wanted = {name.strip() for name in columns.group(1).split(",")}
     for table in metadata.tables.values():
-        candidates = [*table.indexes, *table.constraints]
-        for candidate in candidates:
-            if getattr(candidate, "unique", True) and candidate.name:
-                names = {f"{table.name}.{column.name}" for column in getattr(candidate, "columns", [])}
-                if names == wanted:
-                    return str(candidate.name)
+        unique: list[Index | UniqueConstraint] = [i for i in table.indexes if i.unique]
+        unique += [c for c in table.constraints if isinstance(c, UniqueConstraint)]
+        for candidate in unique:
+            if candidate.name and {f"{table.name}.{column.name}" for column in candidate.columns} == wanted:
+                return str(candidate.name)
     return None
 
 
