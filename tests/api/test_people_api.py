@@ -106,7 +106,9 @@ async def test_a_token_for_one_council_never_sees_another_councils_people(api):
     assert (await ras.client.get(f"/people/{created['person_id']}", headers=other)).status_code == 404
     assert (await ras.client.get("/people", headers=other)).json() == []
     assert (await ras.client.get("/people?nhs_number=9434765919", headers=other)).json() == []
-    patch = await ras.client.patch(f"/people/{created['person_id']}", json={"given_name": "X"}, headers=other)
+    patch = await ras.client.patch(
+        f"/people/{created['person_id']}", json={"given_name": "X", "revision": 1}, headers=other
+    )
     assert patch.status_code == 404
     # The same NHS number may be registered by another council: they are separate records.
     assert (await ras.client.post("/people", json=GOOD, headers=other)).status_code == 201
@@ -116,13 +118,13 @@ async def test_a_change_publishes_only_the_fields_that_changed(api):
     ras = await api("ras")
     created = (await ras.client.post("/people", json=GOOD, headers=SW)).json()
     url = f"/people/{created['person_id']}"
-    same = await ras.client.patch(url, json={"given_name": "Mary"}, headers=SW)
+    same = await ras.client.patch(url, json={"given_name": "Mary", "revision": 1}, headers=SW)
     assert same.json()["revision"] == 1  # nothing changed, no event
-    changed = await ras.client.patch(url, json={"postcode": "sk2 6qq", "nhs_number": None}, headers=SW)
+    changed = await ras.client.patch(url, json={"postcode": "sk2 6qq", "nhs_number": None, "revision": 1}, headers=SW)
     assert changed.status_code == 200, changed.text
     assert changed.json()["revision"] == 2 and changed.json()["nhs_number"] is None
     assert await _stored(ras) == (1, 2)
-    refused = await ras.client.patch(url, json={"family_name": None, "postcode": "bad"}, headers=SW)
+    refused = await ras.client.patch(url, json={"family_name": None, "postcode": "bad", "revision": 2}, headers=SW)
     assert refused.status_code == 422
     assert await _stored(ras) == (1, 2)
 
@@ -136,20 +138,20 @@ async def test_merging_retires_the_duplicate_and_points_at_the_survivor(api):
     manager = auth(Role.team_manager)
     merged = await ras.client.post(
         f"/people/{duplicate['person_id']}/merge",
-        json={"surviving_person_id": survivor["person_id"]},
+        json={"surviving_person_id": survivor["person_id"], "revision": 1},
         headers=manager,
     )
     assert merged.status_code == 200, merged.text
     assert merged.json()["merged_into"] == survivor["person_id"]
     again = await ras.client.post(
         f"/people/{duplicate['person_id']}/merge",
-        json={"surviving_person_id": survivor["person_id"]},
+        json={"surviving_person_id": survivor["person_id"], "revision": 2},
         headers=manager,
     )
     assert again.status_code == 409
     into_itself = await ras.client.post(
         f"/people/{survivor['person_id']}/merge",
-        json={"surviving_person_id": survivor["person_id"]},
+        json={"surviving_person_id": survivor["person_id"], "revision": 1},
         headers=manager,
     )
     assert into_itself.status_code == 409

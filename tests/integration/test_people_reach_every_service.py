@@ -51,7 +51,7 @@ async def test_registered_person_is_copied_to_charging_brokerage_and_ledger(star
     assert (await copies["charging"].client.get("/people", headers=other)).json() == []
 
     changed = await ras.client.patch(
-        f"/people/{person['person_id']}", json={"postcode": "SK2 6QQ"}, headers=auth(Role.social_worker)
+        f"/people/{person['person_id']}", json={"postcode": "SK2 6QQ", "revision": 1}, headers=auth(Role.social_worker)
     )
     assert changed.status_code == 200, changed.text
     for name, service in copies.items():
@@ -72,7 +72,7 @@ async def test_a_merge_reaches_the_copies(start_service):
     duplicate = (await ras.client.post("/people", json=duplicate_body, headers=auth(Role.social_worker))).json()
     merged = await ras.client.post(
         f"/people/{duplicate['person_id']}/merge",
-        json={"surviving_person_id": survivor["person_id"]},
+        json={"surviving_person_id": survivor["person_id"], "revision": 1},
         headers=auth(Role.team_manager),
     )
     assert merged.status_code == 200, merged.text

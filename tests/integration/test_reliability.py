@@ -348,9 +348,12 @@ async def test_two_relays_publish_every_row_once_and_keep_each_subjects_order(
         person_ids.append(response.json()["person_id"])
     for change in range(rounds):  # each person's updates spread across batches: their order matters
         for person_id in person_ids:
-            await ras.client.patch(
-                f"/people/{person_id}", json={"given_name": f"Name{change}"}, headers=auth(Role.social_worker)
+            changed = await ras.client.patch(
+                f"/people/{person_id}",
+                json={"given_name": f"Name{change}", "revision": change + 1},
+                headers=auth(Role.social_worker),
             )
+            assert changed.status_code == 200, changed.text
     written = people * (1 + rounds)
 
     producers = [new_producer(broker.bootstrap_servers) for _ in range(2)]

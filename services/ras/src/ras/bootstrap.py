@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from pbshared.platform.app import build_app
+from pbshared.platform.errors import KnownConstraint
 from pbshared.platform.service import ServiceDefinition
 from ras.adapters.tables import metadata
 from ras.config import RasSettings
@@ -21,6 +22,16 @@ SERVICE = ServiceDefinition(
     migrations_dir=Path(__file__).resolve().parents[2] / "migrations",
     routers=[people_api.router],
     access=people_api.ACCESS,
+    # Two registrations (or corrections) of one person at the same moment both pass the check
+    # against existing records; the database stops the second with one of these.
+    known_constraints={
+        "uq_people_council_person_id_any_case": KnownConstraint(
+            "council_person_id", "already used by a person registered at the same moment; nothing was stored"
+        ),
+        "uq_people_live_nhs_number": KnownConstraint(
+            "nhs_number", "already registered as a person saved at the same moment; nothing was stored"
+        ),
+    },
 )
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from pbshared.errors import RuleBroken, StaleRevision
 from ras.domain.people import Person, PersonRuleBroken
 
 
@@ -76,3 +77,17 @@ def test_a_record_cannot_be_merged_into_itself():
     record = person()
     with pytest.raises(PersonRuleBroken, match="itself"):
         record.merged_into_person(record)
+
+
+def test_a_change_built_on_an_older_revision_is_refused_naming_revision():
+    current = person(revision=3)
+    assert current.as_read_at(3) is current
+    with pytest.raises(StaleRevision) as stale:
+        current.as_read_at(2)
+    assert [issue.field for issue in stale.value.issues] == ["revision"]
+
+
+def test_a_broken_rule_is_a_domain_error_naming_its_field():
+    with pytest.raises(RuleBroken) as broken:
+        person(merged_into=uuid.uuid4()).with_changes({"given_name": "Other"})
+    assert [issue.field for issue in broken.value.issues] == ["person_id"]

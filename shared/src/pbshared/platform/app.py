@@ -152,7 +152,7 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
     app.state.expected_revisions = ExpectedRevisions.of(definition.migrations_dir)
     app.state.messaging = None
 
-    install_error_handlers(app)
+    install_error_handlers(app, definition.known_constraints, definition.metadata)
     for router in definition.all_routers():
         app.include_router(router, dependencies=[Depends(current_principal)])
     _add_ops_routes(app)

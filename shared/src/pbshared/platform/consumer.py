@@ -33,6 +33,7 @@ from pbshared.platform import context, inbox, metrics
 from pbshared.platform.db import SessionFactory
 from pbshared.platform.kafka import new_producer
 from pbshared.platform.outbox import OutboxSignal, add_to_outbox, envelope_for
+from pbshared.platform.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,11 @@ class HandlerContext:
         envelope = envelope_for(payload, producer=self.producer, council_id=council_id, subject_id=subject_id)
         await add_to_outbox(self.session, envelope)
         return envelope
+
+    @property
+    def uow(self) -> UnitOfWork:
+        """A unit of work joining this transaction: a use case commits with the inbox claim."""
+        return UnitOfWork.joining(self.session, self.producer)
 
 
 Handler = Callable[[HandlerContext, Any], Awaitable[None]]

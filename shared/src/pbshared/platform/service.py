@@ -10,6 +10,7 @@ from sqlalchemy import MetaData
 
 from pbshared.platform.auth import AccessPolicy, Role, RouteKey
 from pbshared.platform.consumer import Subscription
+from pbshared.platform.errors import KnownConstraint
 from pbshared.platform.people import replica
 from pbshared.platform.people.router import router as people_copy_router
 from pbshared.platform.refdata import COUNCIL_KIND, ReferenceKind
@@ -41,6 +42,9 @@ class ServiceDefinition:
     subscriptions: list[Subscription] = field(default_factory=list)
     reference_kinds: list[ReferenceKind] = field(default_factory=list)
     person_copies: PersonCopyAccess | None = None
+    # Unique constraints a race may hit, by name: each becomes a 409 naming its field. Any other
+    # integrity error is a bug and answers 500.
+    known_constraints: dict[str, KnownConstraint] = field(default_factory=dict)
 
     def all_routers(self) -> list[APIRouter]:
         routers = [*self.routers, refdata_router]

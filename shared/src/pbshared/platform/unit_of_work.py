@@ -1,11 +1,17 @@
-"""Unit of work: one database transaction holding a change and the events that announce it."""
+"""Unit of work: one database transaction holding a change and the events that announce it.
+
+A use case takes a unit of work and runs the same whoever calls it. An HTTP route gives it a unit
+that owns its transaction; an event handler gives it one that joins the consumer's transaction
+(`UnitOfWork.joining`), so the inbox claim, the effect and the follow-on events commit together or
+not at all.
+"""
 
 from __future__ import annotations
 
 from types import TracebackType
 
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 
 from pbshared.contract.envelope import Envelope
 from pbshared.platform.db import SessionFactory
@@ -18,12 +24,33 @@ class UnitOfWork:
     Leaving the block without commit rolls everything back, events included.
     """
 
-    def __init__(self, sessions: SessionFactory, producer: str, signal: OutboxSignal | None = None):
+    def __init__(
+        self,
+        sessions: SessionFactory | None,
+        producer: str,
+        signal: OutboxSignal | None = None,
+        *,
+        joined: AsyncSession | None = None,
+    ):
+        if (sessions is None) == (joined is None):
+            raise ValueError("a unit of work opens its own sessions or joins one, not both")
         self._sessions = sessions
         self.producer = producer
         self._signal = signal
+        self._joined = joined
         self._session: AsyncSession | None = None
+        self._savepoint: AsyncSessionTransaction | None = None
         self._pending: list[Envelope] = []
+
+    @classmethod
+    def joining(cls, session: AsyncSession, producer: str) -> UnitOfWork:
+        """A unit inside a transaction someone else owns (the consumer's, around a handler).
+
+        commit() writes the events to the outbox and keeps the work, but the owner commits. Leaving
+        without commit undoes only this unit's work (a savepoint); an exception, left to reach the
+        owner, rolls back the owner's whole transaction, inbox claim included.
+        """
+        return cls(None, producer, joined=session)
 
     @property
     def session(self) -> AsyncSession:
@@ -32,8 +59,13 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> UnitOfWork:
-        self._session = self._sessions()
         self._pending = []
+        if self._joined is not None:
+            self._session = self._joined
+            self._savepoint = await self._joined.begin_nested()
+        else:
+            assert self._sessions is not None
+            self._session = self._sessions()
         return self
 
     async def __aexit__(
@@ -44,10 +76,14 @@ class UnitOfWork:
     ) -> None:
         assert self._session is not None
         try:
-            await self._session.rollback()
+            if self._joined is None:
+                await self._session.rollback()
+                await self._session.close()
+            elif self._savepoint is not None and self._savepoint.is_active:
+                await self._savepoint.rollback()
         finally:
-            await self._session.close()
-            self._session = None
+            self._session = self._savepoint = None
+            self._pending = []
 
     async def publish(self, payload: BaseModel, *, council_id: str, subject_id: str) -> Envelope:
         """Queue an event; it is written to the outbox by commit(), in the same transaction."""
@@ -58,6 +94,11 @@ class UnitOfWork:
     async def commit(self) -> None:
         pending, self._pending = self._pending, []
         await add_to_outbox(self.session, *pending)  # one statement for all of them
+        if self._joined is not None:
+            # The owner commits (and wakes the relay: add_to_outbox marked the session).
+            if self._savepoint is not None and self._savepoint.is_active:
+                await self._savepoint.commit()
+            return
         await self.session.commit()
         if pending and self._signal is not None:
             self._signal.notify()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ras.adapters.tables import people
@@ -44,7 +44,8 @@ class PeopleRepository:
         if nhs_number:
             query = query.where(people.c.nhs_number == nhs_number)
         if council_person_id:
-            query = query.where(people.c.council_person_id == council_person_id)
+            # One id whatever its case: "WY-1" and "wy-1" are the same person (a unique index says so).
+            query = query.where(func.lower(people.c.council_person_id) == council_person_id.lower())
         if not include_merged:
             query = query.where(people.c.merged_into.is_(None))
         query = query.order_by(people.c.family_name, people.c.person_id).limit(limit).offset(offset)
@@ -55,8 +56,12 @@ class PeopleRepository:
         values = {name: getattr(person, name) for name in _FIELDS}
         await self._session.execute(insert(people).values(**values, created_at=now, updated_at=now))
 
-    async def save(self, person: Person) -> None:
+    async def save(self, person: Person, *, read_revision: int) -> bool:
+        """Write `person` over the row if it is still at `read_revision`; False if it was not."""
         values = {name: getattr(person, name) for name in _FIELDS if name != "person_id"}
-        await self._session.execute(
-            update(people).where(people.c.person_id == person.person_id).values(**values, updated_at=datetime.now(UTC))
+        result = await self._session.execute(
+            update(people)
+            .where(people.c.person_id == person.person_id, people.c.revision == read_revision)
+            .values(**values, updated_at=datetime.now(UTC))
         )
+        return bool(result.rowcount)

@@ -1,6 +1,6 @@
 """RAS's own tables (the platform's outbox, inbox and reference data are added by migrations)."""
 
-from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, UniqueConstraint, Uuid, text
+from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, Uuid, func, text
 
 metadata = MetaData()
 
@@ -20,7 +20,6 @@ people = Table(
     Column("merged_into", Uuid, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("council_id", "council_person_id", name="uq_people_council_person_id"),
     Index("ix_people_nhs_number", "council_id", "nhs_number"),
     # One live record per NHS number in a council; a merged (retired) record may keep it.
     Index(
@@ -32,3 +31,6 @@ people = Table(
         sqlite_where=text("nhs_number IS NOT NULL AND merged_into IS NULL"),
     ),
 )
+
+# A council person id is one id whatever its case: "WY-1" and "wy-1" are the same person.
+Index("uq_people_council_person_id_any_case", people.c.council_id, func.lower(people.c.council_person_id), unique=True)

@@ -7,12 +7,14 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
+from pbshared.errors import Issue, RuleBroken, StaleRevision
 
-class PersonRuleBroken(ValueError):
+
+class PersonRuleBroken(RuleBroken):
     """A change the rules do not allow; `field` names what it is about."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
+        super().__init__(message, [Issue(field, message)])
         self.field = field
 
 
@@ -39,6 +41,13 @@ class Person:
         "postcode",
         "client_group",
     )
+
+    def as_read_at(self, revision: int) -> Person:
+        """This record, if it is still at the revision the caller read; a change built on an older
+        read would silently undo whatever came between."""
+        if revision != self.revision:
+            raise StaleRevision()
+        return self
 
     def with_changes(self, changes: dict[str, Any]) -> tuple[Person, list[str]]:
         """The person after `changes`, and the fields that really changed (revision +1 if any)."""

@@ -6,17 +6,18 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from pbshared.contract.events.people import ClientGroup
+from pbshared.errors import NotFound
 from pbshared.identifiers.nhs_number import NhsNumber, format_nhs_number
 from pbshared.identifiers.postcode import Postcode
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
+from pbshared.platform.deps import Session, Uow
 from pbshared.platform.errors import FieldProblem, Problem
 from pbshared.platform.pagination import Limit, Offset
-from pbshared.platform.refdata.router import require_known_council
-from pbshared.platform.unit_of_work import UnitOfWork
+from pbshared.platform.refdata.router import KnownCouncilPrincipal
 from ras.adapters.people_repository import PeopleRepository
 from ras.domain.people import Person
 from ras.service_layer import people as use_cases
@@ -48,6 +49,15 @@ def _plausible_birth_date(value: date) -> date:
 BirthDate = Annotated[date, AfterValidator(_plausible_birth_date)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 CouncilPersonId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9/_-]*$")]
+ReadRevision = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=2**31 - 1,
+        description="The revision you read (GET returns it, and its ETag). If the record changed "
+        "since, nothing is changed and the answer is 409: read it again.",
+    ),
+]
 
 
 class PersonIn(BaseModel):
@@ -67,6 +77,8 @@ class PersonChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    revision: ReadRevision
+
     council_person_id: CouncilPersonId | None = None
     nhs_number: NhsNumber | None = None
     given_name: Name | None = None
@@ -80,6 +92,7 @@ class MergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     surviving_person_id: uuid.UUID = Field(description="The record that stays.")
+    revision: ReadRevision  # of the record being merged (the one in the path)
 
 
 class PersonOut(BaseModel):
@@ -104,56 +117,56 @@ class PersonOut(BaseModel):
         )
 
 
-def _uow(request: Request) -> UnitOfWork:
-    state = request.app.state
-    return UnitOfWork(state.sessions, state.settings.service_name, state.outbox_signal)
+def _with_etag(person: Person, response: Response) -> PersonOut:
+    # The revision is the version a client sends back to change the record.
+    response.headers["ETag"] = f'"{person.revision}"'
+    return PersonOut.of(person)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PersonOut)
-async def register_person(body: PersonIn, principal: CurrentPrincipal, request: Request) -> PersonOut:
+async def register_person(body: PersonIn, principal: KnownCouncilPrincipal, uow: Uow, response: Response) -> PersonOut:
     """Register a person; publishes person.registered."""
-    await require_known_council(request, principal)
     details = body.model_dump()
     details["client_group"] = str(body.client_group)
-    person = await use_cases.register_person(_uow(request), principal.council_id, details)
-    return PersonOut.of(person)
+    person = await use_cases.register_person(uow, principal.council_id, details)
+    return _with_etag(person, response)
 
 
 @router.get("", response_model=list[PersonOut])
 async def find_people(
     principal: CurrentPrincipal,
-    request: Request,
+    session: Session,
     nhs_number: Annotated[NhsNumber | None, Query()] = None,
     council_person_id: str | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[PersonOut]:
-    async with request.app.state.sessions() as session:
-        found = await PeopleRepository(session).find(
-            principal.council_id,
-            nhs_number=nhs_number,
-            council_person_id=council_person_id,
-            limit=limit,
-            offset=offset,
-        )
+    found = await PeopleRepository(session).find(
+        principal.council_id,
+        nhs_number=nhs_number,
+        council_person_id=council_person_id,
+        limit=limit,
+        offset=offset,
+    )
     return [PersonOut.of(p) for p in found]
 
 
 @router.get("/{person_id}", response_model=PersonOut)
-async def get_person(person_id: uuid.UUID, principal: CurrentPrincipal, request: Request) -> PersonOut:
-    async with request.app.state.sessions() as session:
-        person = await PeopleRepository(session).get(principal.council_id, person_id)
+async def get_person(
+    person_id: uuid.UUID, principal: CurrentPrincipal, session: Session, response: Response
+) -> PersonOut:
+    person = await PeopleRepository(session).get(principal.council_id, person_id)
     if person is None:  # another council's person is as absent as one who does not exist
-        raise Problem(404, "Not found", f"no person {person_id}")
-    return PersonOut.of(person)
+        raise NotFound.about("person_id", f"no person {person_id}", where="path")
+    return _with_etag(person, response)
 
 
 @router.patch("/{person_id}", response_model=PersonOut)
 async def change_person(
-    person_id: uuid.UUID, body: PersonChanges, principal: CurrentPrincipal, request: Request
+    person_id: uuid.UUID, body: PersonChanges, principal: CurrentPrincipal, uow: Uow, response: Response
 ) -> PersonOut:
     """Correct a person's details; publishes person.updated with the fields that changed."""
-    changes = body.model_dump(exclude_unset=True)
+    changes = body.model_dump(exclude_unset=True, exclude={"revision"})
     required = [name for name, value in changes.items() if value is None and name != "nhs_number"]
     if required:
         raise Problem(
@@ -164,12 +177,14 @@ async def change_person(
         )
     if "client_group" in changes:
         changes["client_group"] = str(changes["client_group"])
-    person = await use_cases.update_person(_uow(request), principal.council_id, person_id, changes)
-    return PersonOut.of(person)
+    person = await use_cases.update_person(uow, principal.council_id, person_id, changes, body.revision)
+    return _with_etag(person, response)
 
 
 @router.post("/{person_id}/merge", response_model=PersonOut)
-async def merge_person(person_id: uuid.UUID, body: MergeIn, principal: CurrentPrincipal, request: Request) -> PersonOut:
+async def merge_person(
+    person_id: uuid.UUID, body: MergeIn, principal: CurrentPrincipal, uow: Uow, response: Response
+) -> PersonOut:
     """Merge this record into the surviving one; publishes person.merged."""
-    person = await use_cases.merge_people(_uow(request), principal.council_id, person_id, body.surviving_person_id)
-    return PersonOut.of(person)
+    person = await use_cases.merge_people(uow, principal.council_id, person_id, body.surviving_person_id, body.revision)
+    return _with_etag(person, response)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from pbshared.platform.auth import CurrentPrincipal
+from pbshared.platform.deps import Session
 from pbshared.platform.errors import Problem
 from pbshared.platform.pagination import Limit, Offset
 from pbshared.platform.tables import person_copies
@@ -34,7 +35,7 @@ class PersonCopy(BaseModel):
 @router.get("", response_model=list[PersonCopy])
 async def list_people(
     principal: CurrentPrincipal,
-    request: Request,
+    session: Session,
     nhs_number: str | None = None,
     council_person_id: str | None = None,
     limit: Limit = 100,
@@ -44,23 +45,22 @@ async def list_people(
     if nhs_number:
         query = query.where(person_copies.c.nhs_number == nhs_number.replace(" ", ""))
     if council_person_id:
-        query = query.where(person_copies.c.council_person_id == council_person_id)
+        # Council person ids are one id whatever their case (RAS holds them unique case-insensitively).
+        query = query.where(func.lower(person_copies.c.council_person_id) == council_person_id.lower())
     query = query.order_by(person_copies.c.family_name, person_copies.c.person_id).limit(limit).offset(offset)
-    async with request.app.state.sessions() as session:
-        rows = await session.execute(query)
+    rows = await session.execute(query)
     return [PersonCopy.model_validate(r._mapping) for r in rows]
 
 
 @router.get("/{person_id}", response_model=PersonCopy)
-async def get_person(person_id: uuid.UUID, principal: CurrentPrincipal, request: Request) -> PersonCopy:
-    async with request.app.state.sessions() as session:
-        row = (
-            await session.execute(
-                select(person_copies)
-                .where(person_copies.c.person_id == person_id)
-                .where(person_copies.c.council_id == principal.council_id)
-            )
-        ).first()
+async def get_person(person_id: uuid.UUID, principal: CurrentPrincipal, session: Session) -> PersonCopy:
+    row = (
+        await session.execute(
+            select(person_copies)
+            .where(person_copies.c.person_id == person_id)
+            .where(person_copies.c.council_id == principal.council_id)
+        )
+    ).first()
     if row is None:  # another council's person is as absent as a person who does not exist
         raise Problem(404, "Not found", f"no person {person_id}")
     return PersonCopy.model_validate(row._mapping)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from pbshared.platform.auth import CurrentPrincipal, Principal, Role, RouteKey
+from pbshared.platform.deps import ReferenceKinds, Session, Sessions
 from pbshared.platform.errors import Problem
 from pbshared.platform.refdata.kinds import COUNCIL_KIND
 from pbshared.platform.refdata.repository import (
@@ -32,7 +33,7 @@ ACCESS: dict[RouteKey, frozenset[Role]] = {
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Dataset)
 async def load_dataset(
-    incoming: DatasetIn, principal: CurrentPrincipal, request: Request, response: Response
+    incoming: DatasetIn, principal: CurrentPrincipal, sessions: Sessions, kinds: ReferenceKinds, response: Response
 ) -> Dataset:
     """Load a new version of a dataset. Every problem is listed; nothing is stored on any.
 
@@ -42,16 +43,14 @@ async def load_dataset(
         raise Problem(403, "Forbidden", "an operator sets councils up; their admins load their other datasets")
     if principal.role is not Role.operator and incoming.council_id != principal.council_id:
         raise Problem(403, "Forbidden", "an admin loads datasets for their own council only")
-    async with request.app.state.sessions() as session, session.begin():
+    async with sessions() as session, session.begin():
         if (
             principal.role is not Role.operator
             and incoming.kind == COUNCIL_KIND.name
             and not await council_is_known(session, incoming.council_id)
         ):
             raise Problem(403, "Unknown council", "an operator sets a council up before its admin loads datasets")
-        dataset, created = await store_dataset(
-            session, request.app.state.reference_kinds, incoming, loaded_by=principal.subject
-        )
+        dataset, created = await store_dataset(session, kinds, incoming, loaded_by=principal.subject)
     if not created:
         response.status_code = status.HTTP_200_OK
     return dataset
@@ -59,28 +58,29 @@ async def load_dataset(
 
 @router.get("", response_model=list[Dataset])
 async def list_council_datasets(
-    principal: CurrentPrincipal, request: Request, kind: str | None = None
+    principal: CurrentPrincipal, session: Session, kind: str | None = None
 ) -> list[Dataset]:
-    async with request.app.state.sessions() as session:
-        return await list_datasets(session, principal.council_id, kind)
+    return await list_datasets(session, principal.council_id, kind)
 
 
 @router.get("/{kind}/effective", response_model=Dataset)
 async def dataset_in_force(
     kind: str,
     principal: CurrentPrincipal,
-    request: Request,
+    session: Session,
     on: Annotated[date | None, Query(description="The date that matters; today if absent")] = None,
 ) -> Dataset:
-    async with request.app.state.sessions() as session:
-        dataset = await effective_dataset(session, principal.council_id, kind, on or date.today())
+    dataset = await effective_dataset(session, principal.council_id, kind, on or date.today())
     if dataset is None:
         raise Problem(404, "Not found", f"no {kind} dataset in force on {on or date.today()}")
     return dataset
 
 
-async def require_known_council(request: Request, principal: Principal) -> None:
-    """Refuse work for a council this service has no `council` dataset for."""
-    async with request.app.state.sessions() as session:
-        if not await council_is_known(session, principal.council_id):
-            raise Problem(403, "Unknown council", f"council {principal.council_id!r} is not set up in this service")
+async def _known_council(principal: CurrentPrincipal, session: Session) -> Principal:
+    if not await council_is_known(session, principal.council_id):
+        raise Problem(403, "Unknown council", f"council {principal.council_id!r} is not set up in this service")
+    return principal
+
+
+# The caller, whose council this service has a `council` dataset for; work for any other is refused.
+KnownCouncilPrincipal = Annotated[Principal, Depends(_known_council)]

@@ -1,0 +1,50 @@
+"""What a router may ask for, as typed FastAPI dependencies: `session: Session`, `uow: Uow`.
+
+The app's wiring (build_app) is read here and nowhere else in the routers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pbshared.platform.db import READ_ONLY, SessionFactory
+from pbshared.platform.refdata.kinds import ReferenceKind
+from pbshared.platform.settings import ServiceSettings
+from pbshared.platform.unit_of_work import UnitOfWork
+
+
+def _sessions(request: Request) -> SessionFactory:
+    return request.app.state.sessions  # type: ignore[no-any-return]
+
+
+def _settings(request: Request) -> ServiceSettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def _reference_kinds(request: Request) -> dict[str, ReferenceKind]:
+    return request.app.state.reference_kinds  # type: ignore[no-any-return]
+
+
+Sessions = Annotated[SessionFactory, Depends(_sessions)]
+Settings = Annotated[ServiceSettings, Depends(_settings)]
+ReferenceKinds = Annotated[dict[str, ReferenceKind], Depends(_reference_kinds)]
+
+
+async def _session(sessions: Sessions) -> AsyncIterator[AsyncSession]:
+    async with sessions() as session:
+        await session.connection(execution_options=READ_ONLY)
+        yield session
+
+
+def _unit_of_work(request: Request, sessions: Sessions, settings: Settings) -> UnitOfWork:
+    return UnitOfWork(sessions, settings.service_name, request.app.state.outbox_signal)
+
+
+# A session for reads (it never waits for a writer), closed after the response; writes go through
+# a unit of work.
+Session = Annotated[AsyncSession, Depends(_session)]
+Uow = Annotated[UnitOfWork, Depends(_unit_of_work)]
