@@ -9,6 +9,7 @@ from pbshared.platform.service import ServiceDefinition
 from ras.adapters.tables import metadata
 from ras.config import RasSettings
 from ras.entrypoints import people_api
+from ras.reference_kinds import RAS_REFERENCE_KINDS
 
 SERVICE = ServiceDefinition(
     name="ras",
@@ -21,6 +22,7 @@ SERVICE = ServiceDefinition(
     migrations_dir=Path(__file__).resolve().parents[2] / "migrations",
     routers=[people_api.router],
     access=people_api.ACCESS,
+    reference_kinds=RAS_REFERENCE_KINDS,
 )
 
 
