@@ -78,7 +78,7 @@ def _problems(rows: Sequence[CohortRow]) -> list[Problem]:
         if row.actual_weekly_pence < 0:
             problems.append(Problem(("rows", i, "actual_weekly_pence"), "cannot be negative"))
     for group, members in _groups(rows).items():
-        if len(members) < 2 or not any(r.points for r in members):
+        if len(members) < 2 or not any(r.points > 0 for r in members):
             problems.append(Problem(("client_group", group.value), "needs two or more rows with points to fit"))
     return problems
 

@@ -19,7 +19,7 @@ from pbshared.identifiers.postcode import Postcode
 
 
 class ClientGroup(StrEnum):
-    """The client groups councils price RAS points by (DOMAIN.md, section 2)."""
+    """The client groups councils price RAS points by (docs/domain/ras.md)."""
 
     older_people = "older_people"
     physical_disability = "physical_disability"
