@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from ras.domain.budget_rules import BudgetRules
-from ras.domain.reviews import ReviewStatus, add_months, next_review_date, review_status, transitional_protection
+from ras.domain.reviews import (
+    ReviewStatus,
+    add_months,
+    next_review_date,
+    review_status,
+    reviews_due,
+    transitional_protection,
+)
 
 
 def test_the_first_review_is_the_councils_weeks_after_the_start(budget_rules) -> None:
@@ -28,6 +35,15 @@ def test_a_review_is_due_from_the_notice_period_and_overdue_after_its_date(budge
     assert review_status(review, date(2026, 5, 18), budget_rules) is ReviewStatus.due
     assert review_status(review, review, budget_rules) is ReviewStatus.due
     assert review_status(review, date(2026, 6, 16), budget_rules) is ReviewStatus.overdue
+
+
+def test_the_list_of_reviews_due_and_overdue_leaves_out_those_not_due(budget_rules) -> None:
+    listed = reviews_due(
+        {"late": date(2026, 5, 1), "later": date(2026, 3, 1), "soon": date(2026, 6, 1), "far": date(2026, 9, 1)},
+        date(2026, 5, 20),
+        budget_rules,
+    )
+    assert listed == {ReviewStatus.due: ["soon"], ReviewStatus.overdue: ["later", "late"]}
 
 
 def test_transitional_protection_limits_a_fall_to_the_councils_share_of_the_budget_before(budget_rules) -> None:

@@ -125,7 +125,10 @@ def test_the_explanation_gives_every_answer_the_carer_reduction_and_the_formula(
     text = "\n".join(score(model_v1, answers(carer_support={"household_tasks": "most"})).explanation)
     assert "How much help do you need to wash, bathe and dress? - I need hands-on help every day: 9 points" in text
     assert "How much help do you need to work, study or volunteer as you wish to? - not answered: 0 points" in text
-    assert "meets 50% of this: 5 - 3 = 2 points" in text
+    assert (
+        "Unpaid carer: Your carer meets most of these needs (50% of these points, half up to a whole point): "
+        "5 - 3 = 2 points" in text
+    )
     assert "23 points x GBP 220.00 a point a year (older people) = GBP 5,060.00 a year" in text
     assert "GBP 5,060.00 / 52 = GBP 97.31 (half up to the penny)" in text
     assert "version 1" in text

@@ -1,8 +1,8 @@
 """Points to money: the three formulas councils publish, then the council's minimum and maximum.
 
-Every method gives an annual amount in integer pence and the formula in words, so the explanation a
-social worker reads out is the calculation that was done. The weekly figure is derived in one place
-(`pbshared.contract.money.weekly_from_annual`: annual / 52, half up to the penny).
+Every method gives an annual amount in integer pence and the formula in words, ending with that
+amount, so the explanation a social worker reads out is the calculation that was done. The weekly
+figure is derived in one place (`pbshared.contract.money.weekly_from_annual`: annual / 52, half up).
 """
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ class PricePerPoint(ReferenceModel):
         price = self.annual_pence_per_point.get(client_group)
         if price is None:
             raise Refused([Problem(("client_group",), "this RAS model has no price per point for the client group")])
-        return Allocation(
-            points * price,
-            f"{points} points x {as_pounds(price)} a point a year ({client_group.value.replace('_', ' ')})",
-        )
+        group = str(client_group).replace("_", " ")
+        amount = points * price
+        formula = f"{points} points x {as_pounds(price)} a point a year ({group}) = {as_pounds(amount)} a year"
+        return Allocation(amount, formula)
 
 
 class Band(ReferenceModel):

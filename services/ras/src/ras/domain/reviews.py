@@ -7,6 +7,7 @@ new package soon after it starts (commonly 6 to 8 weeks). Both figures are the c
 from __future__ import annotations
 
 import calendar
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -43,6 +44,16 @@ def review_status(next_review: date, today: date, rules: BudgetRules) -> ReviewS
     if today >= next_review - timedelta(days=rules.reviews.due_soon_days):
         return ReviewStatus.due
     return ReviewStatus.not_due
+
+
+def reviews_due(next_reviews: Mapping[Hashable, date], today: date, rules: BudgetRules) -> dict[ReviewStatus, list]:
+    """Budgets (by any key) whose review is due or overdue, each list earliest review first."""
+    listed: dict[ReviewStatus, list] = {ReviewStatus.due: [], ReviewStatus.overdue: []}
+    for key, review in sorted(next_reviews.items(), key=lambda item: item[1]):
+        status = review_status(review, today, rules)
+        if status in listed:
+            listed[status].append(key)
+    return listed
 
 
 @dataclass(frozen=True)

@@ -141,17 +141,17 @@ def score(model: ModelVersion, given: Answers) -> Score:
         ]
         if level is not None:
             explanation.append(
-                f"  An unpaid carer's support ({level.text}) meets {level.percent}% of this: "
-                f"{before} - {cut} = {before - cut} points (half up to a whole point)"
+                f"  Unpaid carer: {level.text} ({level.percent}% of these points, half up to a whole point): "
+                f"{before} - {cut} = {before - cut} points"
             )
         else:
-            explanation.append(f"  {before} points")
+            explanation.append(f"  Subtotal: {before} points")
     total = sum(d.points for d in domains)
     allocation = model.model.points_to_money.allocate(total, given.client_group)
     weekly = weekly_from_annual(allocation.annual_pence)
     explanation += [
         f"Total: {total} points.",
-        f"Indicative budget: {allocation.formula} = {as_pounds(allocation.annual_pence)} a year.",
+        f"Indicative budget: {allocation.formula}.",
         f"A week: {as_pounds(allocation.annual_pence)} / {WEEKS_PER_YEAR} = {as_pounds(weekly)} "
         "(half up to the penny).",
     ]
