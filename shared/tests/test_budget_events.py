@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from pbshared.contract.envelope import Envelope, new_envelope
@@ -172,3 +174,8 @@ def test_the_catalogue_knows_every_budget_event_from_ras() -> None:
         "personal_budget.ended",
     ):
         assert (event_type, 1, "ras") in names
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_weekly_from_annual_is_never_more_than_half_a_penny_a_week_out(annual: int) -> None:
+    assert abs(weekly_from_annual(annual) * 52 - annual) <= 26

@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pbshared.contract.events.budgets import DeliveryMechanism, OneOffCost, PersonalBudgetAgreed
 from ras.domain.problems import Refused
@@ -32,6 +34,7 @@ def test_each_line_costs_units_x_carers_x_the_rate_for_its_delivery(rate_card) -
     plan = mixed_plan(rate_card)
     assert [s.weekly_cost_pence for s in plan.services] == [24500, 8160, 11000]
     assert [s.rate_pence for s in plan.services] == [2450, 2040, 5500]
+    assert {s.cld_service_type for s in plan.services} == {"long_term_community"}  # from the rate card
     assert plan.delivery.model_dump() == {
         "direct_payment_weekly_pence": 8160,
         "council_managed_weekly_pence": 24500,
@@ -50,8 +53,23 @@ def test_a_line_costed_to_a_fraction_of_a_penny_rounds_half_up(rate_card) -> Non
     assert (plan.weekly_pence, odd.weekly_pence) == (510, 3238)
 
 
-def test_a_costed_plan_fills_a_budget_event_whose_parts_add_up(rate_card) -> None:
-    plan = mixed_plan(rate_card)
+lines = st.lists(
+    st.builds(
+        PlanLine,
+        st.sampled_from(["home_care", "personal_assistant", "day_opportunities", "supported_living", "reablement"]),
+        st.decimals(min_value=0, max_value=200, places=2),
+        st.sampled_from(list(DeliveryMechanism)),
+        st.integers(min_value=1, max_value=4),
+    ),
+    max_size=8,
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines)
+def test_any_costed_plan_makes_a_budget_whose_parts_add_up(rate_card, planned: list[PlanLine]) -> None:
+    plan = cost_plan(planned, [GRAB_RAILS], rate_card)
+    assert plan.delivery.total_weekly_pence == plan.weekly_pence
     event = PersonalBudgetAgreed(
         person_id="6f1c1d2e-0000-4000-8000-000000000001",
         budget_id="6f1c1d2e-0000-4000-8000-0000000000b1",
@@ -69,7 +87,7 @@ def test_a_costed_plan_fills_a_budget_event_whose_parts_add_up(rate_card) -> Non
         next_review_date="2026-06-15",
         reason="new_assessment",
     )
-    assert event.services[0].cld_service_type == "long_term_community"
+    assert event.annual_pence == event.weekly_pence * 52 + 25000
 
 
 def test_lines_that_cannot_be_costed_are_each_refused(rate_card) -> None:
