@@ -22,7 +22,7 @@ import httpx
 from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.platform.tokens import DEV_SECRET, mint
 from pbshared.testing.broker import TansuBroker, free_port
-from tools.services import PORTS, SERVICE_NAMES
+from tools.services import PORTS, SERVICE_NAMES, definition
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_COUNCIL = ROOT / "councils" / "wyvernshire"
@@ -128,7 +128,8 @@ def headers(role: str) -> dict[str, str]:
 
 def load_sample_council(stack: Stack) -> None:
     for document in read_council_directory(SAMPLE_COUNCIL):
-        for name in SERVICE_NAMES:
+        # Each service holds its own kinds of reference data and is sent only those.
+        for name in (n for n in SERVICE_NAMES if document["kind"] in definition(n).kinds()):
             response = httpx.post(f"{stack.url(name)}/reference-datasets", json=document, headers=headers("admin"))
             if response.status_code not in (200, 201):
                 raise SystemExit(f"{name} refused {document['kind']}: {response.text}")

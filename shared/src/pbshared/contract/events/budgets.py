@@ -96,7 +96,9 @@ class PlannedService(_Payload):
     cld_service_type: CldServiceType
     cld_service_component: str | None = Field(default=None, max_length=100)
     delivery: DeliveryMechanism
-    units_per_week: Decimal = Field(ge=0, max_digits=7, decimal_places=2)
+    units_per_week: Decimal = Field(
+        ge=0, max_digits=7, decimal_places=2, description="Up to two decimal places; sent as text, never a float."
+    )
     unit: ServiceUnit
     carers_per_visit: int = Field(default=1, ge=1, le=4)
     rate_pence: Pence = Field(ge=0, description="Per unit per carer.")
