@@ -11,8 +11,8 @@ from pbshared.contract.events.people import ClientGroup
 from pbshared.platform.auth import Role
 from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.testing.harness import auth
-from ras.domain.ras_model import RasModel
-from ras.domain.scoring import Answers, ModelVersion, score
+from ras.domain.assessments.scoring import Answers, ModelVersion, score
+from ras.domain.reference.ras_model import RasModel
 from tests.councils import SAMPLE_COUNCIL
 
 pytestmark = pytest.mark.integration

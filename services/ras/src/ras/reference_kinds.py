@@ -1,9 +1,9 @@
 """The kinds of council reference data RAS holds, each validated completely by its model on load."""
 
 from pbshared.platform.refdata import ReferenceKind
-from ras.domain.budget_rules import BudgetRules
-from ras.domain.ras_model import RasModel
-from ras.domain.rate_card import RateCard
+from ras.domain.reference.budget_rules import BudgetRules
+from ras.domain.reference.ras_model import RasModel
+from ras.domain.reference.rate_card import RateCard
 
 RAS_MODEL = ReferenceKind(
     name="ras_model",

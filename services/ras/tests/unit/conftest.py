@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from pbshared.platform.refdata.loader import read_council_directory
-from ras.domain.budget_rules import BudgetRules
-from ras.domain.ras_model import RasModel
-from ras.domain.rate_card import RateCard
-from ras.domain.scoring import ModelVersion
+from ras.domain.assessments.scoring import ModelVersion
+from ras.domain.reference.budget_rules import BudgetRules
+from ras.domain.reference.ras_model import RasModel
+from ras.domain.reference.rate_card import RateCard
 
 WYVERNSHIRE = Path(__file__).resolve().parents[4] / "councils" / "wyvernshire"
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from pbshared.contract.events.people import ClientGroup
-from ras.domain.calibration import CohortRow, fit_price_per_point, winners_and_losers
-from ras.domain.comparison import compare_models
+from ras.domain.assessments.scoring import Answers, ModelVersion
+from ras.domain.commissioning.calibration import CohortRow, fit_price_per_point, winners_and_losers
+from ras.domain.commissioning.comparison import compare_models
 from ras.domain.problems import Refused
-from ras.domain.scoring import Answers, ModelVersion
 
 OLDER, LD = ClientGroup.older_people, ClientGroup.learning_disability
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pbshared.contract.events.people import ClientGroup
-from ras.domain.envelope import Commitment, Stage, envelope_position
+from ras.domain.commissioning.envelope import Commitment, Stage, envelope_position
 
 OLDER, LD, CARER = ClientGroup.older_people, ClientGroup.learning_disability, ClientGroup.carer
 

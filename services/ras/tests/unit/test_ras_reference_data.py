@@ -9,9 +9,9 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from ras.bootstrap import SERVICE
-from ras.domain.budget_rules import BudgetRules
-from ras.domain.ras_model import RasModel
-from ras.domain.rate_card import RateCard
+from ras.domain.reference.budget_rules import BudgetRules
+from ras.domain.reference.ras_model import RasModel
+from ras.domain.reference.rate_card import RateCard
 
 
 def problems(model: type[BaseModel], payload: dict[str, Any]) -> dict[tuple[Any, ...], str]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ras.domain.budget_rules import BudgetRules
-from ras.domain.reviews import (
+from ras.domain.budgets.reviews import (
     ReviewStatus,
     add_months,
     next_review_date,
@@ -13,6 +12,7 @@ from ras.domain.reviews import (
     reviews_due,
     transitional_protection,
 )
+from ras.domain.reference.budget_rules import BudgetRules
 
 
 def test_the_first_review_is_the_councils_weeks_after_the_start(budget_rules) -> None:

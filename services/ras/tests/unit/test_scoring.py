@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from pbshared.contract.events.people import ClientGroup
+from ras.domain.assessments.scoring import Answers, ModelVersion, carer_reduction_points, score
 from ras.domain.problems import Refused
-from ras.domain.ras_model import RasModel
-from ras.domain.scoring import Answers, ModelVersion, carer_reduction_points, score
+from ras.domain.reference.ras_model import RasModel
 
 NOTHING_NEEDED = {
     "washing_and_dressing": "none",

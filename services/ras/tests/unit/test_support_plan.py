@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pbshared.contract.events.budgets import DeliveryMechanism, OneOffCost, PersonalBudgetAgreed
+from ras.domain.budgets.support_plan import CostedPlan, PlanLine, Route, cost_plan, decide, may_approve
 from ras.domain.problems import Refused
-from ras.domain.support_plan import CostedPlan, PlanLine, Route, cost_plan, decide, may_approve
 
 DP, MANAGED = DeliveryMechanism.direct_payment, DeliveryMechanism.council_managed
 ISF = DeliveryMechanism.individual_service_fund

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from pbshared.contract.events.people import ClientGroup
+from ras.domain.assessments.scoring import Answers, ModelVersion, score
 from ras.domain.problems import Problem, Refused
-from ras.domain.scoring import Answers, ModelVersion, score
 
 
 @dataclass

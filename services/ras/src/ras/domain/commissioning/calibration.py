@@ -19,8 +19,8 @@ from decimal import Decimal
 
 from pbshared.contract.events.people import ClientGroup
 from pbshared.contract.money import WEEKS_PER_YEAR, pence_half_up, weekly_from_annual
-from ras.domain.allocation import PointsToMoney
 from ras.domain.problems import Problem, refuse_if_any
+from ras.domain.reference.allocation import PointsToMoney
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pbshared.contract.events.people import ClientGroup
 from pbshared.contract.money import WEEKS_PER_YEAR, as_pounds, weekly_from_annual
 from ras.domain.problems import Problem, refuse_if_any
-from ras.domain.ras_model import RasModel
+from ras.domain.reference.ras_model import RasModel
 
 
 @dataclass(frozen=True)

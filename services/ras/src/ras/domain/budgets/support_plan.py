@@ -20,9 +20,9 @@ from pbshared.contract.events.budgets import (
     service_weekly_cost,
 )
 from pbshared.contract.money import WEEKS_PER_YEAR, as_pounds
-from ras.domain.budget_rules import BudgetRules
 from ras.domain.problems import Problem, refuse_if_any
-from ras.domain.rate_card import RateCard
+from ras.domain.reference.budget_rules import BudgetRules
+from ras.domain.reference.rate_card import RateCard
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from pbshared.contract.money import as_pounds, pence_half_up
-from ras.domain.budget_rules import BudgetRules
+from ras.domain.reference.budget_rules import BudgetRules
 
 
 def add_months(day: date, months: int) -> date:

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from pbshared.contract.events.people import ClientGroup
 from pbshared.contract.money import pence_half_up
-from ras.domain.budget_rules import BudgetRules
+from ras.domain.reference.budget_rules import BudgetRules
 
 
 class Stage(StrEnum):

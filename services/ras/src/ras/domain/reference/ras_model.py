@@ -11,8 +11,8 @@ from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
-from ras.domain.allocation import PointsToMoney
 from ras.domain.problems import Problem, ReferenceModel, reject_dataset, repeated_ids
+from ras.domain.reference.allocation import PointsToMoney
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_]*$")]
 
