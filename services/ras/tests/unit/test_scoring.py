@@ -137,7 +137,7 @@ def test_the_explanation_gives_every_answer_the_carer_reduction_and_the_formula(
 def test_every_problem_with_the_answers_is_listed_at_once(model_v1) -> None:
     bad = Answers(
         2,
-        ClientGroup.older_people,
+        ClientGroup.carer,
         {**{k: v for k, v in MRS_A.items() if k != "risks"}, "favourite_colour": "blue", "meals": "gourmet"},
         {"behaviour": "some", "household_tasks": "all"},
     )
@@ -146,6 +146,7 @@ def test_every_problem_with_the_answers_is_listed_at_once(model_v1) -> None:
     found = {p.location: p.message for p in refused.value.problems}
     assert found == {
         ("model_version",): "the RAS model in force on the assessment date is version 1",
+        ("client_group",): "this RAS model has no price per point for the client group",
         ("answers", "favourite_colour"): "no such question in this RAS model",
         ("answers", "meals"): "not one of this question's options",
         ("answers", "risks"): "this question must be answered",

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pbshared.contract.events.people import ClientGroup
 from pbshared.contract.money import WEEKS_PER_YEAR, as_pounds, weekly_from_annual
 from ras.domain.problems import Problem, refuse_if_any
+from ras.domain.reference.allocation import NO_PRICE
 from ras.domain.reference.ras_model import RasModel
 
 
@@ -97,6 +98,8 @@ def _problems(model: ModelVersion, given: Answers) -> list[Problem]:
         for question in domain.questions:
             if question.mandatory and question.id not in given.answers:
                 problems.append(Problem(("answers", question.id), "this question must be answered"))
+    if not model.model.points_to_money.prices(given.client_group):
+        problems.append(NO_PRICE)
     reduction = model.model.carer_reduction
     for domain_id, level_id in given.carer_support.items():
         if reduction is None or domain_id not in reduction.domains:

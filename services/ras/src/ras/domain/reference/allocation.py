@@ -26,6 +26,9 @@ class Allocation:
     formula: str
 
 
+NO_PRICE = Problem(("client_group",), "this RAS model has no price per point for the client group")
+
+
 class PricePerPoint(ReferenceModel):
     """Annual pence per point, by client group (older people's points may be priced below others')."""
 
@@ -35,7 +38,7 @@ class PricePerPoint(ReferenceModel):
     def allocate(self, points: int, client_group: ClientGroup) -> Allocation:
         price = self.annual_pence_per_point.get(client_group)
         if price is None:
-            raise Refused([Problem(("client_group",), "this RAS model has no price per point for the client group")])
+            raise Refused([NO_PRICE])
         group = str(client_group).replace("_", " ")
         amount = points * price
         formula = f"{points} points x {as_pounds(price)} a point a year ({group}) = {as_pounds(amount)} a year"
@@ -149,6 +152,11 @@ class PointsToMoney(ReferenceModel):
         if self.maximum_annual_pence is not None and self.maximum_annual_pence < self.minimum_annual_pence:
             reject_dataset("PointsToMoney", [Problem(("maximum_annual_pence",), "the maximum is below the minimum")])
         return self
+
+    def prices(self, client_group: ClientGroup) -> bool:
+        """Whether the formula has a price for the group (only price per point differs by group)."""
+        formula = self.formula
+        return not isinstance(formula, PricePerPoint) or client_group in formula.annual_pence_per_point
 
     def allocate(self, points: int, client_group: ClientGroup) -> Allocation:
         found = self.formula.allocate(points, client_group)
