@@ -10,6 +10,7 @@ from pbshared.platform.service import ServiceDefinition
 from ras.adapters.tables import metadata
 from ras.config import RasSettings
 from ras.entrypoints import people_api
+from ras.reference_kinds import RAS_REFERENCE_KINDS
 
 SERVICE = ServiceDefinition(
     name="ras",
@@ -32,6 +33,7 @@ SERVICE = ServiceDefinition(
             "nhs_number", "already registered as a person saved at the same moment; nothing was stored"
         ),
     },
+    reference_kinds=RAS_REFERENCE_KINDS,
 )
 
 

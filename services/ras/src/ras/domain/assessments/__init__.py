@@ -1,0 +1,1 @@
+"""Needs assessments: scoring answers against the RAS model in force."""

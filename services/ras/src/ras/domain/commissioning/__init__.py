@@ -1,0 +1,1 @@
+"""Running the RAS as a council: the budget envelope, calibration and model comparison."""
