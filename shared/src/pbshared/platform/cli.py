@@ -50,7 +50,7 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
     settings = definition.settings_cls()
     url = settings.resolved_database_url()
     if args.command == "migrate":
-        upgrade(definition.migrations_dir, url)
+        upgrade(definition.migrations_dir, url, metadata=definition.metadata)
         return 0
     if args.command == "load-council":
         try:

@@ -10,6 +10,7 @@ from sqlalchemy import MetaData
 
 from pbshared.platform.auth import AccessPolicy, Role, RouteKey
 from pbshared.platform.consumer import Subscription
+from pbshared.platform.migrations import versions_dir
 from pbshared.platform.people import replica
 from pbshared.platform.people.router import router as people_copy_router
 from pbshared.platform.refdata import COUNCIL_KIND, ReferenceKind
@@ -35,12 +36,16 @@ class ServiceDefinition:
     description: str
     settings_cls: type[ServiceSettings]
     metadata: MetaData  # the service's own tables (platform tables are added by migrations)
-    migrations_dir: Path
     routers: list[APIRouter] = field(default_factory=list)
     access: dict[RouteKey, frozenset[Role]] = field(default_factory=dict)
     subscriptions: list[Subscription] = field(default_factory=list)
     reference_kinds: list[ReferenceKind] = field(default_factory=list)
     person_copies: PersonCopyAccess | None = None
+
+    @property
+    def migrations_dir(self) -> Path:
+        """The service's Alembic revisions, shipped inside its package (`<name>/migrations/versions`)."""
+        return versions_dir(self.name)
 
     def all_routers(self) -> list[APIRouter]:
         routers = [*self.routers, refdata_router]

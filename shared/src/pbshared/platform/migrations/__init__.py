@@ -1,12 +1,15 @@
 """Alembic for every service: one history per service, run the same way.
 
-Each service's migrations/env.py calls `run_env(metadata)`; its first revision calls
-`create_platform_tables()` to add the outbox, inbox, reference data and person-copy tables.
+A service ships only its revisions, as package data (`<service>/migrations/versions`, found through
+importlib.resources so a plain wheel install works); `env.py` and `script.py.mako` are this package's
+(`script/`), and the service's tables reach env.py through the Config's attributes. Each service's first
+revision calls `create_platform_tables()` to add the outbox, inbox, reference data and person-copy tables.
 """
 
 from __future__ import annotations
 
 import asyncio
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command, context, op
@@ -17,22 +20,34 @@ from sqlalchemy.engine import Connection
 from pbshared.platform.db import create_engine
 from pbshared.platform.tables import platform_metadata
 
+SCRIPT_DIR = Path(str(files(__name__) / "script"))
+SERVICE_METADATA = "service_metadata"  # key of Config.attributes that env.py reads
 
-def alembic_config(migrations_dir: Path, database_url: str) -> Config:
+
+def versions_dir(package: str) -> Path:
+    """Where a service's revisions are: `<package>/migrations/versions`, inside the installed package."""
+    return Path(str(files(package) / "migrations" / "versions"))
+
+
+def alembic_config(migrations_dir: Path, database_url: str, metadata: MetaData | None = None) -> Config:
+    """`migrations_dir` is the service's versions directory; `metadata` its tables, for autogenerate."""
     config = Config()
-    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("script_location", str(SCRIPT_DIR))
+    config.set_main_option("version_locations", str(migrations_dir))
+    config.set_main_option("path_separator", "os")
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    config.attributes[SERVICE_METADATA] = metadata
     return config
 
 
-def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> None:
+def upgrade(migrations_dir: Path, database_url: str, revision: str = "head", metadata: MetaData | None = None) -> None:
     """Bring a database up to `revision`. Synchronous: call it from a thread inside async code."""
-    command.upgrade(alembic_config(migrations_dir, database_url), revision)
+    command.upgrade(alembic_config(migrations_dir, database_url, metadata), revision)
 
 
-def run_env(service_metadata: MetaData) -> None:
-    """Body of every service's env.py."""
-    target = [platform_metadata, service_metadata]
+def run_env(service_metadata: MetaData | None) -> None:
+    """Body of env.py (script/env.py)."""
+    target = [platform_metadata, *([service_metadata] if service_metadata is not None else [])]
     url = context.config.get_main_option("sqlalchemy.url")
     assert url, "sqlalchemy.url is not set"
     if context.is_offline_mode():
