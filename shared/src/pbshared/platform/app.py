@@ -113,7 +113,8 @@ async def _retry_forever(step: Callable[[], Awaitable[Any]], what: str) -> None:
             delay = min(delay * 2, 5.0)
 
 
-def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
+def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = None, *, api: bool = True) -> FastAPI:
+    """The service's app. `api=False` is the worker: the ops endpoints only, beside the relay and consumer."""
     settings = settings or definition.settings_cls()
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
 
@@ -136,13 +137,13 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.outbox_signal = OutboxSignal()
-    app.state.token_verifier = TokenVerifier(settings)
+    app.state.token_verifier = TokenVerifier(settings) if api else None  # a worker takes no tokens
     app.state.access_policy = definition.access_policy()
     app.state.reference_kinds = definition.kinds()
     app.state.messaging = None
 
     install_error_handlers(app)
-    for router in definition.all_routers():
+    for router in definition.all_routers() if api else []:
         app.include_router(router, dependencies=[Depends(current_principal)])
     _add_ops_routes(app)
     _add_request_context(app, settings.service_name)
