@@ -63,6 +63,10 @@ class Catalogue:
     def specs(self) -> list[EventSpec]:
         return sorted(self._specs.values(), key=lambda s: (s.producer, s.event_type, s.version))
 
+    def producers(self) -> list[str]:
+        """The services that publish at least one event in the catalogue."""
+        return sorted({s.producer for s in self._specs.values()})
+
     def spec(self, event_type: str, version: int) -> EventSpec:
         try:
             return self._specs[(event_type, version)]

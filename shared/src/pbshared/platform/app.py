@@ -58,9 +58,9 @@ class Messaging:
 
     async def _run(self) -> None:
         s = self._settings
-        servers = s.bootstrap_servers
+        servers, topics = s.bootstrap_servers, self._definition.topics()
         await _retry_forever(
-            lambda: ensure_topics(servers, None, s.kafka_topic_partitions, s.kafka_replication_factor),
+            lambda: ensure_topics(servers, topics, s.kafka_topic_partitions, s.kafka_replication_factor),
             "creating topics",
         )
         producer = new_producer(servers, s.kafka_request_timeout_ms)

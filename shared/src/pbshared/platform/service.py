@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from sqlalchemy import MetaData
 
+from pbshared.contract.topics import all_topics, events_topic
 from pbshared.platform.auth import AccessPolicy, Role, RouteKey
 from pbshared.platform.consumer import Subscription
 from pbshared.platform.migrations import versions_dir
@@ -64,6 +65,11 @@ class ServiceDefinition:
         if self.person_copies:
             subscriptions += replica.SUBSCRIPTIONS
         return subscriptions
+
+    def topics(self) -> list[str]:
+        """The topics this service writes or reads: its own events and dead letters, and what it subscribes to."""
+        subscribed = sorted({s.topic for s in self.all_subscriptions()} - {events_topic(self.name)})
+        return [*all_topics([self.name]), *subscribed]
 
     def kinds(self) -> dict[str, ReferenceKind]:
         return {k.name: k for k in [COUNCIL_KIND, *self.reference_kinds]}
