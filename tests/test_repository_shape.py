@@ -31,8 +31,7 @@ def test_every_service_follows_the_same_layout():
         base = ROOT / "services" / name
         for part in (
             "pyproject.toml",
-            "Dockerfile",
-            "migrations/env.py",
+            f"src/{name}/migrations/versions",
             f"src/{name}/bootstrap.py",
             f"src/{name}/config.py",
             f"src/{name}/domain",
