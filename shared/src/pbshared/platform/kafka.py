@@ -1,6 +1,6 @@
 """Kafka clients configured the way the platform relies on, and topic creation.
 
-`pb-topics create --service ras --service charging ...` creates the services' topics (production runs
+`pb-topics create --service NAME [--service NAME ...]` creates those services' topics (production runs
 it as a deploy step, generated from the service list).
 """
 
