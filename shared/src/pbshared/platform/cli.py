@@ -1,4 +1,4 @@
-"""The command line every service has: `python -m <service> serve|worker|migrate|load-council DIR`."""
+"""The command line every service has: `python -m <service> serve|worker|migrate|revision|load-council DIR`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from pbshared.platform.db import create_engine, session_factory
 from pbshared.platform.errors import Problem
-from pbshared.platform.migrations import upgrade
+from pbshared.platform.migrations import new_revision, upgrade
 from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.platform.refdata.repository import DatasetIn, store_dataset
 from pbshared.platform.service import ServiceDefinition
@@ -48,10 +48,12 @@ def command_line(definition: ServiceDefinition) -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the API, and with it the relay and consumer (the embedded run)")
     serve.add_argument("--no-messaging", action="store_true", help="the API alone; a `worker` runs relay and consumer")
     worker = sub.add_parser("worker", help="run the relay and consumer without the API; /health and /ready only")
-    for command in (serve, worker):
-        command.add_argument("--host", default="127.0.0.1")
-        command.add_argument("--port", type=int, default=8000)
+    for process in (serve, worker):
+        process.add_argument("--host", default="127.0.0.1")
+        process.add_argument("--port", type=int, default=8000)
     sub.add_parser("migrate", help="bring the database to the newest revision")
+    revision = sub.add_parser("revision", help="write a new revision file, compared against a migrated database")
+    revision.add_argument("message")
     load = sub.add_parser("load-council", help="load a council's reference data from a directory")
     load.add_argument("directory", type=Path)
     return parser
@@ -63,6 +65,9 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
     url = settings.resolved_database_url()
     if args.command == "migrate":
         upgrade(definition.migrations_dir, url, metadata=definition.metadata)
+        return 0
+    if args.command == "revision":
+        print(new_revision(definition.migrations_dir, url, definition.metadata, args.message))
         return 0
     if args.command == "load-council":
         try:
