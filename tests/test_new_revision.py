@@ -21,6 +21,4 @@ def test_a_new_revision_is_numbered_next_and_finds_nothing_to_change_at_head(tmp
     assert written.parent == versions and written.name == f"{latest + 1:04d}_nothing_yet.py"
     text = written.read_text()
     assert f"down_revision = '{latest:04d}'" in text
-    assert "op." not in text.split("def upgrade")[1], (
-        "the people table and the others match the code, so there is nothing to do"
-    )
+    assert "op." not in text.split("def upgrade")[1], "the tables (people too) match the code"
