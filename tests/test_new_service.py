@@ -1,11 +1,14 @@
-"""A new service is one line in tools/services.py: every artefact derived from the list names it, and
-no other file lists the services by hand."""
+"""A new service is a small pattern (tools/new_service.py) plus one line in tools/services.py: every
+artefact derived from the list names it, and no other file lists the services by hand."""
 
 from __future__ import annotations
 
 import configparser
+import os
 import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -13,6 +16,8 @@ import yaml
 from pbshared.contract.registry import CATALOGUE
 from pbshared.contract.topics import all_topics
 from tools.generate import derived_files
+from tools.import_contracts import import_linter_config
+from tools.new_service import scaffold
 from tools.services import SERVICE_NAMES, ports
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,3 +86,25 @@ def test_no_file_but_tools_services_lists_the_services():
         if len(set(names.findall(line))) >= 2
     ]
     assert not listed, "derive these from tools/services.py:\n" + "\n".join(listed)
+
+
+def test_the_small_pattern_of_a_new_service_installs_migrates_and_keeps_the_import_contracts(tmp_path):
+    """What tools/new_service.py writes is a working service: it migrates, its definition loads, it is
+    ruff-clean, and the contracts generated for it hold."""
+    scaffold(NEW, "Reporting: returns to government", tmp_path)
+    source = tmp_path / "services" / NEW / "src"
+    shutil.copytree(ROOT / "shared" / "src" / "pbshared", source / "pbshared", ignore=shutil.ignore_patterns("__py*"))
+    # The copies come first on the path, ahead of this checkout's editable installs.
+    env = {**os.environ, "PYTHONPATH": str(source), "PB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"}
+    bin_dir = Path(sys.executable).parent
+
+    def run(*argv: str | Path) -> None:
+        done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"{argv}: {done.stdout}{done.stderr}"
+
+    run(sys.executable, "-m", NEW, "migrate")
+    run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp_path / "services" / NEW / "tests")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)  # the tools' settings, as in the repository
+    run(bin_dir / "ruff", "check", "--no-cache", "services")
+    (tmp_path / ".importlinter").write_text(import_linter_config((NEW,)))
+    run(bin_dir / "lint-imports", "--no-cache")

@@ -1,6 +1,6 @@
 """The services of the platform, in one list: the only place a service is named.
 
-Adding a service: copy services/ledger under the new name, add the name here, run `make generate`.
+Adding a service: `python -m tools.new_service NAME TITLE`, add the name here, `make generate`.
 Topics, the import contracts, the local stack, docker-compose.yml, the Kubernetes manifests, the
 PostgreSQL init script and the test databases all follow from this list (tests/test_new_service.py).
 """
