@@ -15,10 +15,11 @@ import yaml
 
 from pbshared.contract.registry import CATALOGUE
 from pbshared.contract.topics import all_topics
+from pbshared.platform.kafka import main as topics_main
 from tools.generate import derived_files
 from tools.import_contracts import import_linter_config
 from tools.new_service import scaffold
-from tools.services import SERVICE_NAMES, ports
+from tools.services import SERVICE_NAMES, definition, ports
 
 ROOT = Path(__file__).resolve().parents[1]
 NEW = "reporting"
@@ -108,3 +109,16 @@ def test_the_small_pattern_of_a_new_service_installs_migrates_and_keeps_the_impo
     run(bin_dir / "ruff", "check", "--no-cache", "services")
     (tmp_path / ".importlinter").write_text(import_linter_config((NEW,)))
     run(bin_dir / "lint-imports", "--no-cache")
+
+
+def test_each_service_creates_its_own_topics_and_those_it_subscribes_to():
+    for name in SERVICE_NAMES:
+        service = definition(name)
+        subscribed = {s.topic for s in service.all_subscriptions()}
+        assert set(service.topics()) == {f"{name}.events", f"{name}.deadletter"} | subscribed
+    assert "ras.events" in definition("charging").topics()
+
+
+def test_pb_topics_lists_the_topics_of_the_services_it_is_given(capsys):
+    assert topics_main(["list", *[arg for name in NAMES for arg in ("--service", name)]]) == 0
+    assert capsys.readouterr().out.split() == all_topics(NAMES)
