@@ -202,7 +202,11 @@ def say(line: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--exit-after-demo", action="store_true", help="stop once the demonstration is shown")
-    parser.add_argument("--free-ports", action="store_true", help="pick free ports instead of the fixed ones (tools/services.py) and 9092")
+    parser.add_argument(
+        "--free-ports",
+        action="store_true",
+        help="pick free ports instead of the fixed ones (tools/services.py) and 9092",
+    )
     parser.add_argument("--keep-data", action="store_true", help="keep the SQLite databases of the last run")
     parser.add_argument("--run-dir", type=Path, default=ROOT / ".run")
     args = parser.parse_args(argv)
