@@ -3,12 +3,19 @@ scale apart from APIs; `serve` alone still runs both (the embedded run)."""
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import AsyncExitStack, suppress
 
+import httpx
 import pytest
 
 from pbshared.platform.auth import Role
 from pbshared.platform.cli import build_process_app, command_line
+from pbshared.testing.broker import free_port
 from pbshared.testing.harness import RunningService, auth, service_settings, wait_for
 from tests.councils import load_sample_council
 from tools.services import definition
@@ -86,3 +93,36 @@ async def test_an_api_process_and_worker_processes_together_carry_a_person_acros
             return (await charging_api.client.get(copy_path, headers=auth(Role.finance_officer))).status_code == 200
 
         await wait_for(copied, 30, "charging's copy, carried by the two workers")
+
+
+@pytest.mark.integration
+def test_the_worker_command_starts_without_a_token_key_and_its_consumer_joins(broker, tmp_path):
+    """`python -m charging worker` as Kubernetes runs it: migrated database, no JWT key, probes answer."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PB_JWT")} | {
+        "PB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'charging.db'}",
+        "PB_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+        "PB_KAFKA_ENABLE_IDEMPOTENCE": "false",
+    }
+    subprocess.run([sys.executable, "-m", "charging", "migrate"], env=env, check=True, timeout=120)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "charging", "worker", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        body: dict = {}
+        while time.monotonic() < deadline and body.get("consumer") != "assigned":
+            assert worker.poll() is None, worker.stderr.read() if worker.stderr else "worker exited"
+            with suppress(httpx.HTTPError):  # not listening yet
+                body = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).json()
+            time.sleep(0.2)
+        assert body.get("consumer") == "assigned", body
+        assert httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/people").status_code == 404
+    finally:
+        worker.send_signal(signal.SIGINT)
+        worker.wait(timeout=30)
