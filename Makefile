@@ -6,7 +6,7 @@ run:        ## the whole system on one machine (embedded broker, SQLite)
 test:       ## set up from a fresh clone and run every test
 	scripts/test
 
-generate:   ## rewrite generated files: event schemas, AsyncAPI, docs/roles.md, docs/configuration.md
+generate:   ## rewrite generated files: event schemas, AsyncAPI, docs, and the deploy files and .importlinter from tools/services.py
 	scripts/setup && .venv/bin/python -m tools.generate
 
 bench:      ## benchmarks; results in bench/results.md

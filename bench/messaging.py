@@ -18,7 +18,9 @@ from bench.pipeline import Pipeline
 from bench.raw import RAW_TOPIC, RawSource
 from bench.report import Figure, Results, percentile
 from bench.sink import Record, SinkProcess
+from pbshared.contract.topics import all_topics
 from pbshared.platform.kafka import ensure_topics
+from tools.services import SERVICE_NAMES
 
 
 @dataclass
@@ -59,7 +61,8 @@ class PathRun:
 
 
 async def measure_messaging(results: Results, p: Parameters, bootstrap: str, database_url: str) -> None:
-    await ensure_topics(bootstrap, partitions=p.partitions)  # the platform's topics, ras.events among them
+    # The platform's topics, ras.events among them.
+    await ensure_topics(bootstrap, all_topics(SERVICE_NAMES), partitions=p.partitions)
     await ensure_topics(bootstrap, [RAW_TOPIC], partitions=p.partitions)
     raw = await run_raw(p, bootstrap)
     platform, published_after = await run_platform(p, bootstrap, database_url)

@@ -31,8 +31,7 @@ def test_every_service_follows_the_same_layout():
         base = ROOT / "services" / name
         for part in (
             "pyproject.toml",
-            "Dockerfile",
-            "migrations/env.py",
+            f"src/{name}/migrations/versions",
             f"src/{name}/bootstrap.py",
             f"src/{name}/config.py",
             f"src/{name}/domain",
@@ -41,6 +40,19 @@ def test_every_service_follows_the_same_layout():
             f"src/{name}/entrypoints",
         ):
             assert (base / part).exists(), f"services/{name}/{part} is missing"
+
+
+def test_no_revision_is_left_outside_its_package():
+    """Revisions live in src/<name>/migrations/versions, shipped with the package; one left in the old
+    services/<name>/migrations/ would never run."""
+    from tools.services import SERVICE_NAMES
+
+    stray = [
+        str(p.relative_to(ROOT))
+        for name in SERVICE_NAMES
+        for p in (ROOT / "services" / name).glob("migrations/**/*.py")
+    ]
+    assert not stray, f"move these into services/<name>/src/<name>/migrations/versions/: {stray}"
 
 
 def test_code_passes_the_linter():

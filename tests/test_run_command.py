@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tools.services import SERVICE_NAMES
+
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.integration
 
@@ -26,7 +28,7 @@ def test_the_local_stack_shows_every_copy_arriving(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Every copy arrived through Kafka events." in result.stdout
-    assert len(re.findall(r"http://127\.0\.0\.1:\d+/docs", result.stdout)) == 4
+    assert len(re.findall(r"http://127\.0\.0\.1:\d+/docs", result.stdout)) == len(SERVICE_NAMES)
     assert "missing" not in result.stdout
 
 
@@ -45,7 +47,7 @@ def test_stopping_the_local_stack_stops_the_broker_and_every_service(tmp_path):
             if line.startswith("Running."):
                 break
         ports = {int(p) for p in re.findall(r"127\.0\.0\.1:(\d+)", "".join(output))}
-        assert len(ports) == 5, "".join(output)  # the broker and four services
+        assert len(ports) == 1 + len(SERVICE_NAMES), "".join(output)  # the broker and every service
         process.send_signal(signal.SIGTERM)  # `kill`, as a process manager stops it
         assert process.wait(timeout=60) == 0
     finally:

@@ -1,5 +1,6 @@
 """Rewrites every generated file: event JSON Schemas and AsyncAPI (shared/schemas/), the role table
-(docs/roles.md) and the configuration reference (docs/configuration.md).
+(docs/roles.md), the configuration reference (docs/configuration.md), and what follows from the service
+list in tools/services.py: docker-compose.yml, the PostgreSQL init script, deploy/k8s/ and .importlinter.
 
 `python -m tools.generate` writes them; `--check` lists stale ones and exits 1 (a test runs it).
 """
@@ -13,11 +14,15 @@ from pathlib import Path
 from pbshared.contract import export
 from pbshared.platform.auth import Role
 from pbshared.platform.settings import ServiceSettings
+from tools.compose import compose_file, postgres_init_script
+from tools.import_contracts import import_linter_config
+from tools.kubernetes import service_manifest, topics_job
 from tools.services import SERVICE_NAMES, definitions
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLES_DOC = ROOT / "docs" / "roles.md"
 CONFIG_DOC = ROOT / "docs" / "configuration.md"
+K8S_DIR = ROOT / "deploy" / "k8s"
 
 _ROLES_INTRO = """# Roles and what each may call
 
@@ -91,19 +96,28 @@ def _config_row(field_name: str, field: object) -> str:
     return f"| `PB_{field_name.upper()}` | {shown} | {getattr(field, 'description', '') or ''} |"
 
 
-def rendered_files() -> dict[Path, str]:
-    files = {ROLES_DOC: roles_markdown(), CONFIG_DOC: configuration_markdown()}
-    files.update(export.rendered_files())
+def derived_files(names: tuple[str, ...], root: Path = ROOT) -> dict[Path, str]:
+    """Every file that follows from the service list alone, for these names, under `root`."""
+    files = {
+        root / "docker-compose.yml": compose_file(names),
+        root / "deploy" / "compose" / "postgres-init" / "01-databases.sql": postgres_init_script(names),
+        root / "deploy" / "k8s" / "topics-job.yaml": topics_job(names),
+        root / ".importlinter": import_linter_config(names),
+    }
+    files.update({root / "deploy" / "k8s" / f"{name}.yaml": service_manifest(name) for name in names})
     return files
 
 
+def rendered_files() -> dict[Path, str]:
+    """The files this module writes (the contract's export writes and checks the schemas)."""
+    return {ROLES_DOC: roles_markdown(), CONFIG_DOC: configuration_markdown(), **derived_files(SERVICE_NAMES)}
+
+
 def stale_files() -> list[Path]:
-    docs = [
-        p
-        for p, text in rendered_files().items()
-        if p.parent == ROOT / "docs" and (not p.exists() or p.read_text() != text)
-    ]
-    return sorted(docs + export.stale_files())
+    expected = rendered_files()
+    stale = [p for p, text in expected.items() if not p.exists() or p.read_text() != text]
+    stale += [p for p in K8S_DIR.glob("*.yaml") if p not in expected]  # a service no longer in the list
+    return sorted(stale + export.stale_files())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +130,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"stale: {path.relative_to(ROOT)} (run `make generate`)", file=sys.stderr)
         return 1 if stale else 0
     export.write_all()
-    for path, text in {ROLES_DOC: roles_markdown(), CONFIG_DOC: configuration_markdown()}.items():
+    for path in K8S_DIR.glob("*.yaml"):
+        path.unlink()
+    for path, text in rendered_files().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     print(f"generated docs and schemas for {', '.join(SERVICE_NAMES)}")
     return 0

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from pbshared.platform.auth import Role
 from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.platform.tokens import DEV_SECRET, mint
 from pbshared.testing.broker import TansuBroker, free_port
@@ -26,7 +27,17 @@ from tools.services import PORTS, SERVICE_NAMES, definition
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_COUNCIL = ROOT / "councils" / "wyvernshire"
-COPY_READERS = {"charging": "finance_officer", "brokerage": "broker", "ledger": "finance_officer"}
+
+
+def copy_readers() -> dict[str, str]:
+    """Each service that keeps a copy of people, and a role that may read it (the first in role order)."""
+    readers = {}
+    for name in SERVICE_NAMES:
+        copies = definition(name).person_copies
+        if copies is not None:
+            readers[name] = next(role.value for role in Role if role in copies.readers)
+    return readers
+
 
 DEMO_PEOPLE = [
     {
@@ -71,6 +82,7 @@ class Stack:
             "PB_ENVIRONMENT": "development",  # allows the public development secret
             "PB_DATABASE_URL": f"sqlite+aiosqlite:///{self.run_dir / name}.db",
             "PB_KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap_servers,
+            "PB_KAFKA_ENABLE_IDEMPOTENCE": "false",  # the embedded broker cannot give producer ids
             "PB_JWT_SECRET": os.environ.get("PB_JWT_SECRET", DEV_SECRET),
             "PB_LOG_JSON": "true",
             "PB_LOG_LEVEL": "INFO",
@@ -160,10 +172,11 @@ def demonstrate(stack: Stack, timeout: float = 30) -> bool:
         registered.append((body, started))
 
     all_arrived = True
-    say(f"  {'person':<26}" + "".join(f"{name:>14}" for name in COPY_READERS))
+    readers = copy_readers()
+    say(f"  {'person':<26}" + "".join(f"{name:>14}" for name in readers))
     for body, started in registered:
         cells = []
-        for name, role in COPY_READERS.items():
+        for name, role in readers.items():
             arrived = wait_for_copy(stack, name, role, body["person_id"], started, timeout)
             all_arrived &= arrived is not None
             cells.append(f"{arrived * 1000:>11.0f} ms" if arrived is not None else f"{'missing':>14}")
@@ -193,7 +206,11 @@ def say(line: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--exit-after-demo", action="store_true", help="stop once the demonstration is shown")
-    parser.add_argument("--free-ports", action="store_true", help="pick free ports instead of 8001-8004 and 9092")
+    parser.add_argument(
+        "--free-ports",
+        action="store_true",
+        help="pick free ports instead of the fixed ones (tools/services.py) and 9092",
+    )
     parser.add_argument("--keep-data", action="store_true", help="keep the SQLite databases of the last run")
     parser.add_argument("--run-dir", type=Path, default=ROOT / ".run")
     args = parser.parse_args(argv)

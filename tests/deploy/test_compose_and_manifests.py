@@ -1,4 +1,7 @@
-"""The container files agree with the code: docker-compose.yml, the Dockerfiles and deploy/k8s/, read as text.
+"""The container files agree with the code: docker-compose.yml, the Dockerfile and deploy/k8s/, read as text.
+
+docker-compose.yml and deploy/k8s/ are generated from tools/services.py (tests/test_new_service.py);
+these tests check that what the templates make is right for every service.
 
 No Docker engine or cluster is needed. These catch the mistakes that otherwise show only at
 `docker compose up` or in a cluster: a setting name the service silently ignores, a port clash, a
@@ -24,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 K8S_DIR = ROOT / "deploy" / "k8s"
 TOPICS_JOB = K8S_DIR / "topics-job.yaml"
+DOCKERFILE = ROOT / "Dockerfile"
+COMPONENTS = ("api", "worker")
 CONTAINER_PORT = 8000
 INIT_SCRIPTS_MOUNT = "/docker-entrypoint-initdb.d"
 
@@ -88,14 +93,9 @@ def unknown_settings(name: str, variables: list[str]) -> list[str]:
     return sorted(v for v in variables if v.startswith("PB_") and v not in known)
 
 
-def dockerfile_path(name: str) -> Path:
-    return ROOT / "services" / name / "Dockerfile"
-
-
-def dockerfile_instructions(name: str) -> list[tuple[str, str]]:
-    path = dockerfile_path(name)
-    assert path.is_file(), f"{path.relative_to(ROOT)} is missing"
-    lines = [line for line in path.read_text().splitlines() if not line.lstrip().startswith("#")]
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    assert DOCKERFILE.is_file(), "Dockerfile (repository root) is missing"
+    lines = [line for line in DOCKERFILE.read_text().splitlines() if not line.lstrip().startswith("#")]
     joined = re.sub(r"\\\s*\n", " ", "\n".join(lines))
     instructions = []
     for line in joined.splitlines():
@@ -159,6 +159,8 @@ def test_every_service_has_a_compose_service_whose_build_files_exist(name: str) 
     assert (context / "shared").is_dir(), (
         f"compose service `{name}`: build context {context} does not hold shared/, which the image installs"
     )
+    assert dockerfile == DOCKERFILE, f"compose service `{name}` must build the one Dockerfile, not {dockerfile}"
+    assert (build.get("args") or {}).get("SERVICE") == name, f"compose service `{name}` must pass SERVICE={name}"
 
 
 @each_service
@@ -261,96 +263,148 @@ def test_postgres_init_script_creates_the_database_the_service_uses(name: str) -
     )
 
 
-# --- Dockerfiles ---------------------------------------------------------------------------------------
+# --- Dockerfile ----------------------------------------------------------------------------------------
+
+SERVICE_ARG = r'"?\$\{?SERVICE\}?"?'
 
 
-@each_service
-def test_dockerfile_runs_migrate_and_only_then_serve(name: str) -> None:
-    command = last(dockerfile_instructions(name), "CMD")
-    assert command, f"services/{name}/Dockerfile has no CMD"
+def test_dockerfile_takes_the_service_as_a_build_argument_and_keeps_it_for_the_command() -> None:
+    instructions = dockerfile_instructions()
+    assert ("ARG", "SERVICE") in instructions, "Dockerfile must declare `ARG SERVICE`"
+    env = " ".join(rest for kw, rest in instructions if kw == "ENV")
+    assert re.search(r"\bSERVICE=\$\{?SERVICE\}?", env), "Dockerfile must keep SERVICE in the image's ENV"
+    text = " ".join(rest for _, rest in instructions)
+    assert not [n for n in SERVICE_NAMES if re.search(rf"\b{n}\b", text)], (
+        "the Dockerfile names a service; it must take every name from the build argument"
+    )
+
+
+def test_dockerfile_runs_migrate_and_only_then_serve() -> None:
+    command = last(dockerfile_instructions(), "CMD")
+    assert command, "Dockerfile has no CMD"
     steps = re.split(r"\s*&&\s*", shell_script(command))
-    migrate = [i for i, step in enumerate(steps) if re.search(rf"python -m {name} migrate\b", step)]
-    serve = [i for i, step in enumerate(steps) if re.search(rf"python -m {name} serve\b", step)]
-    assert migrate, f"services/{name}/Dockerfile CMD does not run `python -m {name} migrate`: {command}"
-    assert serve, f"services/{name}/Dockerfile CMD does not run `python -m {name} serve`: {command}"
-    assert migrate[0] < serve[0], (
-        f"services/{name}/Dockerfile CMD must run migrate, then `&&` serve (serve only if migrate succeeded): {command}"
-    )
+    migrate = [i for i, step in enumerate(steps) if re.search(rf"python -m {SERVICE_ARG} migrate\b", step)]
+    serve = [i for i, step in enumerate(steps) if re.search(rf"python -m {SERVICE_ARG} serve\b", step)]
+    assert migrate, f"Dockerfile CMD does not run `python -m $SERVICE migrate`: {command}"
+    assert serve, f"Dockerfile CMD does not run `python -m $SERVICE serve`: {command}"
+    assert migrate[0] < serve[0], f"Dockerfile CMD must run migrate, then `&&` serve: {command}"
 
 
 @each_service
-def test_dockerfile_installs_the_service_where_its_migrations_are_found(name: str) -> None:
-    assert (ROOT / "services" / name / "migrations" / "env.py").is_file(), f"services/{name}/migrations is missing"
-    install = " ".join(rest for kw, rest in dockerfile_instructions(name) if kw == "RUN" and "pip install" in rest)
-    assert re.search(rf"(-e|--editable)\s+\S*services/{name}\b", install), (
-        f"services/{name}/Dockerfile must install the service editable: its CLI finds migrations at "
-        f"parents[2] of bootstrap.py, which is site-packages after a regular install (found: {install!r})"
+def test_dockerfile_installs_the_service_plainly_with_its_packaged_migrations(name: str) -> None:
+    versions = ROOT / "services" / name / "src" / name / "migrations" / "versions"
+    assert list(versions.glob("0001_*.py")), f"services/{name}: no revisions in {versions.relative_to(ROOT)}"
+    install = " ".join(rest for kw, rest in dockerfile_instructions() if kw == "RUN" and "pip install" in rest)
+    assert re.search(rf"\./services/{SERVICE_ARG}", install), f"Dockerfile installs no ./services/$SERVICE: {install!r}"
+    assert not re.search(r"(^|\s)(-e|--editable)\s", install), (
+        f"Dockerfile must install plainly (migrations are package data), not editable: {install!r}"
     )
 
 
-@each_service
-def test_dockerfile_runs_as_a_user_exposes_8000_and_checks_health(name: str) -> None:
-    instructions = dockerfile_instructions(name)
+def test_dockerfile_runs_as_a_user_exposes_8000_and_checks_health() -> None:
+    instructions = dockerfile_instructions()
     user = last(instructions, "USER")
-    assert user and user.split(":")[0] not in ("root", "0"), f"services/{name}/Dockerfile must end as a non-root USER"
-    assert str(CONTAINER_PORT) in (last(instructions, "EXPOSE") or ""), f"services/{name}/Dockerfile must EXPOSE 8000"
+    assert user and user.split(":")[0] not in ("root", "0"), "Dockerfile must end as a non-root USER"
+    assert str(CONTAINER_PORT) in (last(instructions, "EXPOSE") or ""), "Dockerfile must EXPOSE 8000"
     health = last(instructions, "HEALTHCHECK") or ""
-    assert "/health" in health, f"services/{name}/Dockerfile HEALTHCHECK must call /health (has {health!r})"
+    assert "/health" in health, f"Dockerfile HEALTHCHECK must call /health (has {health!r})"
+
+
+def test_no_service_keeps_a_dockerfile_of_its_own() -> None:
+    assert not list((ROOT / "services").glob("*/Dockerfile")), "one Dockerfile at the root serves every service"
 
 
 # --- Kubernetes ----------------------------------------------------------------------------------------
 
 
+def deployment(name: str, component: str) -> dict[str, Any]:
+    return k8s_object("Deployment", f"{name}-{component}")
+
+
 @each_service
-def test_configmap_and_deployment_set_only_variables_the_service_reads(name: str) -> None:
+def test_configmap_and_deployments_set_only_variables_the_service_reads(name: str) -> None:
     config = k8s_object("ConfigMap", f"pb-{name}-config")
     unknown = unknown_settings(name, list(config.get("data") or {}))
     assert not unknown, f"ConfigMap pb-{name}-config sets {unknown}, which the `{name}` settings do not read"
-    init, main = pod_containers(k8s_object("Deployment", name))
-    for container in init + main:
-        names = [e["name"] for e in container.get("env") or []]
-        unknown = unknown_settings(name, names)
-        assert not unknown, f"Deployment {name}, container {container['name']}: {unknown} are not settings"
+    for component in COMPONENTS:
+        init, main = pod_containers(deployment(name, component))
+        for container in init + main:
+            names = [e["name"] for e in container.get("env") or []]
+            unknown = unknown_settings(name, names)
+            assert not unknown, f"Deployment {name}-{component}, container {container['name']}: {unknown} unknown"
 
 
 @each_service
-def test_deployment_migrates_in_an_init_container(name: str) -> None:
-    init, main = pod_containers(k8s_object("Deployment", name))
+def test_producer_idempotence_is_on_in_compose_and_kubernetes(name: str) -> None:
+    assert environment(compose_service(name)).get("PB_KAFKA_ENABLE_IDEMPOTENCE") == "true"
+    assert k8s_object("ConfigMap", f"pb-{name}-config")["data"].get("PB_KAFKA_ENABLE_IDEMPOTENCE") == "true"
+
+
+@each_service
+def test_api_and_worker_deployments_run_their_own_part(name: str) -> None:
+    _, (api,) = pod_containers(deployment(name, "api"))
+    _, (worker,) = pod_containers(deployment(name, "worker"))
+    assert argv(api)[:4] == ["python", "-m", name, "serve"] and "--no-messaging" in argv(api), (
+        f"Deployment {name}-api must run `python -m {name} serve --no-messaging` (runs {argv(api)})"
+    )
+    assert argv(worker)[:4] == ["python", "-m", name, "worker"], (
+        f"Deployment {name}-worker must run `python -m {name} worker` (runs {argv(worker)})"
+    )
+    api_env = {e["name"] for e in api.get("env") or []}
+    assert "PB_JWT_PUBLIC_KEY" in api_env, f"Deployment {name}-api needs the identity provider's key"
+
+
+@each_service
+def test_the_service_sends_requests_to_api_pods_only(name: str) -> None:
+    selector = k8s_object("Service", name)["spec"]["selector"]
+    for component in COMPONENTS:
+        labels = deployment(name, component)["spec"]["template"]["metadata"]["labels"]
+        matches = all(labels.get(key) == value for key, value in selector.items())
+        assert matches == (component == "api"), f"Service {name} selector {selector} vs {component} pods {labels}"
+        assert deployment(name, component)["spec"]["selector"]["matchLabels"].items() <= labels.items()
+
+
+@each_service
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_deployment_migrates_in_an_init_container(name: str, component: str) -> None:
+    init, main = pod_containers(deployment(name, component))
     migrations = [c for c in init if argv(c)[-3:] == ["-m", name, "migrate"]]
-    assert migrations, f"Deployment {name} has no initContainer running `python -m {name} migrate`"
+    assert migrations, f"Deployment {name}-{component} has no initContainer running `python -m {name} migrate`"
     migrate = migrations[0]
     env = {e["name"] for e in migrate.get("env") or []}
     assert "PB_DATABASE_URL" in env, (
-        f"Deployment {name}: the migrate initContainer has no PB_DATABASE_URL, so it would migrate SQLite"
+        f"Deployment {name}-{component}: the migrate initContainer has no PB_DATABASE_URL, so it would migrate SQLite"
     )
     for container in main:
-        assert "migrate" not in argv(container), f"Deployment {name}: container {container['name']} migrates again"
+        assert "migrate" not in argv(container), f"Deployment {name}-{component}: {container['name']} migrates again"
         assert container.get("image") == migrate.get("image"), (
-            f"Deployment {name}: initContainer image {migrate.get('image')} differs from {container.get('image')}"
+            f"Deployment {name}-{component}: initContainer image {migrate.get('image')} differs from "
+            f"{container.get('image')}"
         )
 
 
 @each_service
-def test_deployment_reads_its_configmap_and_pb_secrets_and_is_probed(name: str) -> None:
-    _, main = pod_containers(k8s_object("Deployment", name))
-    assert main, f"Deployment {name} has no containers"
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_deployment_reads_its_configmap_and_pb_secrets_and_is_probed(name: str, component: str) -> None:
+    _, main = pod_containers(deployment(name, component))
+    assert main, f"Deployment {name}-{component} has no containers"
     for container in main:
         config_maps = [s["configMapRef"]["name"] for s in container.get("envFrom") or [] if "configMapRef" in s]
-        assert f"pb-{name}-config" in config_maps, f"Deployment {name} does not read ConfigMap pb-{name}-config"
+        assert f"pb-{name}-config" in config_maps, f"Deployment {name}-{component} does not read pb-{name}-config"
         secrets = {
             e["valueFrom"]["secretKeyRef"]["name"]
             for e in container.get("env") or []
             if "secretKeyRef" in (e.get("valueFrom") or {})
         }
-        assert secrets == {"pb-secrets"}, f"Deployment {name} must take its secrets from pb-secrets (has {secrets})"
+        assert secrets == {"pb-secrets"}, f"Deployment {name}-{component}: secrets from pb-secrets only ({secrets})"
         assert container.get("readinessProbe", {}).get("httpGet", {}).get("path") == "/ready", (
-            f"Deployment {name}: readiness probe must be /ready"
+            f"Deployment {name}-{component}: readiness probe must be /ready"
         )
         assert container.get("livenessProbe", {}).get("httpGet", {}).get("path") == "/health", (
-            f"Deployment {name}: liveness probe must be /health"
+            f"Deployment {name}-{component}: liveness probe must be /health"
         )
         limit = container.get("resources", {}).get("limits", {}).get("memory")
-        assert limit == "256Mi", f"Deployment {name}: memory limit must be 256Mi (has {limit!r})"
+        assert limit == "256Mi", f"Deployment {name}-{component}: memory limit must be 256Mi (has {limit!r})"
 
 
 def test_topics_job_creates_the_topics_with_three_replicas() -> None:
@@ -365,3 +419,5 @@ def test_topics_job_creates_the_topics_with_three_replicas() -> None:
     assert "--bootstrap-servers" in command, "the topics Job gives pb-topics no --bootstrap-servers"
     factor = command[command.index("--replication-factor") + 1] if "--replication-factor" in command else None
     assert factor == "3", f"the topics Job must create topics with --replication-factor 3 (has {factor!r})"
+    services = [command[i + 1] for i, arg in enumerate(command) if arg == "--service"]
+    assert services == list(SERVICE_NAMES), f"the topics Job must create every service's topics (has {services})"

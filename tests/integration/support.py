@@ -13,10 +13,12 @@ from sqlalchemy.exc import OperationalError
 
 from pbshared.contract.envelope import Envelope, new_envelope
 from pbshared.contract.events.people import PersonRegistered
+from pbshared.contract.topics import all_topics
 from pbshared.platform.consumer import EventConsumer, HandlerContext, Subscription
 from pbshared.platform.db import SessionFactory, create_engine, session_factory
 from pbshared.platform.kafka import ensure_topics, read_topic
 from pbshared.platform.people import replica
+from tools.services import SERVICE_NAMES
 
 
 def person_registered(given_name: str = "Ada", person_id: uuid.UUID | None = None) -> Envelope:
@@ -121,4 +123,4 @@ def sessions_for(database_url: str) -> SessionFactory:
 
 
 async def create_platform_topics(bootstrap: str) -> None:
-    await ensure_topics(bootstrap, partitions=6)
+    await ensure_topics(bootstrap, all_topics(SERVICE_NAMES), partitions=6)

@@ -1,7 +1,5 @@
 """Wires brokerage: its routers, role table, event subscriptions and migrations, in one definition."""
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from brokerage.adapters.tables import metadata
@@ -17,7 +15,6 @@ SERVICE = ServiceDefinition(
     "to providers admitted to the Dynamic Purchasing System, takes bids, awards and places.",
     settings_cls=BrokerageSettings,
     metadata=metadata,
-    migrations_dir=Path(__file__).resolve().parents[2] / "migrations",
     person_copies=PersonCopyAccess(
         readers=frozenset({Role.broker, Role.social_worker, Role.team_manager, Role.auditor, Role.admin})
     ),

@@ -1,7 +1,5 @@
 """Wires charging: its routers, role table, event subscriptions and migrations, in one definition."""
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from charging.adapters.tables import metadata
@@ -40,7 +38,6 @@ SERVICE = ServiceDefinition(
     "what each person pays towards their care (Care Act 2014 financial assessment).",
     settings_cls=ChargingSettings,
     metadata=metadata,
-    migrations_dir=Path(__file__).resolve().parents[2] / "migrations",
     reference_kinds=REFERENCE_KINDS,
     person_copies=PersonCopyAccess(
         readers=frozenset({Role.social_worker, Role.team_manager, Role.finance_officer, Role.auditor, Role.admin})

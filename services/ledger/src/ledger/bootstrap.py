@@ -1,7 +1,5 @@
 """Wires ledger: its routers, role table, event subscriptions and migrations, in one definition."""
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from ledger.adapters.tables import metadata
@@ -17,7 +15,6 @@ SERVICE = ServiceDefinition(
     "double-entry ledger of direct payments: payment runs, card transactions, reconciliation and recovery.",
     settings_cls=LedgerSettings,
     metadata=metadata,
-    migrations_dir=Path(__file__).resolve().parents[2] / "migrations",
     person_copies=PersonCopyAccess(
         readers=frozenset({Role.finance_officer, Role.social_worker, Role.team_manager, Role.auditor, Role.admin})
     ),

@@ -1,7 +1,5 @@
 """Wires RAS: its routers, role table, reference data kinds and migrations, in one definition."""
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from pbshared.platform.app import build_app
@@ -20,7 +18,6 @@ SERVICE = ServiceDefinition(
     "into an agreed budget.",
     settings_cls=RasSettings,
     metadata=metadata,
-    migrations_dir=Path(__file__).resolve().parents[2] / "migrations",
     routers=[people_api.router],
     access=people_api.ACCESS,
     # Two registrations (or corrections) of one person at the same moment both pass the check

@@ -15,7 +15,7 @@ from typing import Any
 import pbshared.contract.events  # noqa: F401  (registers the catalogue)
 from pbshared.contract.envelope import Envelope
 from pbshared.contract.registry import CATALOGUE, EventSpec
-from pbshared.contract.topics import PRODUCING_SERVICES, dead_letter_topic, events_topic
+from pbshared.contract.topics import DEAD_LETTER_SUFFIX, events_topic
 
 SCHEMA_DIR = Path(__file__).resolve().parents[3] / "schemas"
 
@@ -64,7 +64,7 @@ def asyncapi_document() -> dict[str, Any]:
         }
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
-    for service in PRODUCING_SERVICES:
+    for service in CATALOGUE.producers():
         topic = events_topic(service)
         refs = {
             _message_name(spec): {"$ref": f"#/components/messages/{_message_name(spec)}"}
@@ -77,11 +77,12 @@ def asyncapi_document() -> dict[str, Any]:
             "channel": {"$ref": f"#/channels/{topic}"},
             "summary": f"Events {service} publishes through its outbox.",
         }
-        dlq = dead_letter_topic(service)
-        channels[dlq] = {
-            "address": dlq,
-            "description": f"Messages {service} could not handle, with the error in headers.",
-        }
+    # One dead-letter topic per consuming service; the contract does not list the services.
+    channels["deadletter"] = {
+        "address": "{service}" + DEAD_LETTER_SUFFIX,
+        "description": "Messages a service could not handle, with the error in headers.",
+        "parameters": {"service": {"description": "the consuming service, e.g. charging"}},
+    }
     return {
         "asyncapi": "3.0.0",
         "info": {

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from pbshared.contract.envelope import Envelope
 from pbshared.contract.topics import events_topic
+
+if TYPE_CHECKING:  # new_envelope reads the catalogue; the catalogue needs the envelope only as a type
+    from pbshared.contract.envelope import Envelope
 
 Upcast = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -62,6 +64,10 @@ class Catalogue:
 
     def specs(self) -> list[EventSpec]:
         return sorted(self._specs.values(), key=lambda s: (s.producer, s.event_type, s.version))
+
+    def producers(self) -> list[str]:
+        """The services that publish at least one event in the catalogue."""
+        return sorted({s.producer for s in self._specs.values()})
 
     def spec(self, event_type: str, version: int) -> EventSpec:
         try:

@@ -1,11 +1,15 @@
-"""Topic names. One topic of events per producing service; one dead-letter topic per consuming service.
+"""Topic names. One topic of events per service; one dead-letter topic per service.
 
 Keys are subject ids (see Envelope.subject_id), so ordering holds per person, package or account.
+The services themselves are listed in one place outside this package (tools/services.py); which
+service produces which event is the catalogue's `producer`.
 """
 
 from __future__ import annotations
 
-PRODUCING_SERVICES = ("ras", "charging", "brokerage", "ledger")
+from collections.abc import Iterable
+
+DEAD_LETTER_SUFFIX = ".deadletter"
 
 
 def events_topic(service: str) -> str:
@@ -15,9 +19,10 @@ def events_topic(service: str) -> str:
 
 def dead_letter_topic(consumer: str) -> str:
     """Where a consuming service parks messages it could not handle, e.g. `charging.deadletter`."""
-    return f"{consumer}.deadletter"
+    return f"{consumer}{DEAD_LETTER_SUFFIX}"
 
 
-def all_topics() -> list[str]:
-    """Every topic the platform uses, for creating them up front (auto-creation picks bad defaults)."""
-    return [events_topic(s) for s in PRODUCING_SERVICES] + [dead_letter_topic(s) for s in PRODUCING_SERVICES]
+def all_topics(services: Iterable[str]) -> list[str]:
+    """Every topic of these services, for creating them up front (auto-creation picks bad defaults)."""
+    names = list(services)
+    return [events_topic(s) for s in names] + [dead_letter_topic(s) for s in names]

@@ -60,9 +60,9 @@ class Messaging:
 
     async def _run(self) -> None:
         s = self._settings
-        servers = s.bootstrap_servers
+        servers, topics = s.bootstrap_servers, self._definition.topics()
         await _retry_forever(
-            lambda: ensure_topics(servers, None, s.kafka_topic_partitions, s.kafka_replication_factor),
+            lambda: ensure_topics(servers, topics, s.kafka_topic_partitions, s.kafka_replication_factor),
             "creating topics",
         )
         producer = new_producer(servers, s.kafka_request_timeout_ms)
@@ -115,7 +115,8 @@ async def _retry_forever(step: Callable[[], Awaitable[Any]], what: str) -> None:
             delay = min(delay * 2, 5.0)
 
 
-def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
+def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = None, *, api: bool = True) -> FastAPI:
+    """The service's app. `api=False` is the worker: the ops endpoints only, beside the relay and consumer."""
     settings = settings or definition.settings_cls()
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
 
@@ -146,14 +147,14 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.outbox_signal = OutboxSignal()
-    app.state.token_verifier = TokenVerifier(settings)
+    app.state.token_verifier = TokenVerifier(settings) if api else None  # a worker takes no tokens
     app.state.access_policy = definition.access_policy()
     app.state.reference_kinds = definition.kinds()
     app.state.expected_revisions = ExpectedRevisions.of(definition.migrations_dir)
     app.state.messaging = None
 
     install_error_handlers(app, definition.known_constraints, definition.metadata)
-    for router in definition.all_routers():
+    for router in definition.all_routers() if api else []:
         app.include_router(router, dependencies=[Depends(current_principal)])
     _add_ops_routes(app)
     install_guards(

@@ -1,4 +1,4 @@
-"""The command line every service has: `python -m <service> serve|migrate|load-council DIR`."""
+"""The command line every service has: `python -m <service> serve|worker|migrate|revision|load-council DIR`."""
 
 from __future__ import annotations
 
@@ -6,15 +6,20 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from pbshared.platform.db import create_engine, session_factory
 from pbshared.platform.errors import Problem
-from pbshared.platform.migrations import upgrade
+from pbshared.platform.migrations import new_revision, upgrade
 from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.platform.refdata.repository import DatasetIn, store_dataset
 from pbshared.platform.service import ServiceDefinition
+from pbshared.platform.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 async def load_council(definition: ServiceDefinition, directory: Path, database_url: str) -> list[str]:
@@ -37,20 +42,32 @@ async def load_council(definition: ServiceDefinition, directory: Path, database_
     return report
 
 
-def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
+def command_line(definition: ServiceDefinition) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"python -m {definition.name}", description=definition.title)
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the API, relay and consumer")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = sub.add_parser("serve", help="run the API, and with it the relay and consumer (the embedded run)")
+    serve.add_argument("--no-messaging", action="store_true", help="the API alone; a `worker` runs relay and consumer")
+    worker = sub.add_parser("worker", help="run the relay and consumer without the API; /health and /ready only")
+    for process in (serve, worker):
+        process.add_argument("--host", default="127.0.0.1")
+        process.add_argument("--port", type=int, default=8000)
     sub.add_parser("migrate", help="bring the database to the newest revision")
+    revision = sub.add_parser("revision", help="write a new revision file, compared against a migrated database")
+    revision.add_argument("message")
     load = sub.add_parser("load-council", help="load a council's reference data from a directory")
     load.add_argument("directory", type=Path)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
+    args = command_line(definition).parse_args(argv)
     settings = definition.settings_cls()
     url = settings.resolved_database_url()
     if args.command == "migrate":
-        upgrade(definition.migrations_dir, url)
+        upgrade(definition.migrations_dir, url, metadata=definition.metadata)
+        return 0
+    if args.command == "revision":
+        print(new_revision(definition.migrations_dir, url, definition.metadata, args.message))
         return 0
     if args.command == "load-council":
         try:
@@ -60,9 +77,22 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
             print(f"nothing loaded: {error}", file=sys.stderr)
             return 1
         return 0
+    if args.command == "worker" and not (settings.relay_enabled or settings.consumers_enabled):
+        print("nothing to run: PB_RELAY_ENABLED and PB_CONSUMERS_ENABLED are both false", file=sys.stderr)
+        return 2
     import uvicorn
 
+    uvicorn.run(build_process_app(definition, settings, args), host=args.host, port=args.port, log_config=None)
+    return 0
+
+
+def build_process_app(definition: ServiceDefinition, settings: ServiceSettings, args: argparse.Namespace) -> FastAPI:
+    """The app one process runs: API and messaging (`serve`), API alone (`serve --no-messaging`), or
+    messaging with the ops endpoints alone (`worker`), so APIs and consumers scale apart."""
     from pbshared.platform.app import build_app
 
-    uvicorn.run(build_app(definition, settings), host=args.host, port=args.port, log_config=None)
-    return 0
+    if args.command == "worker":
+        return build_app(definition, settings, api=False)
+    if args.no_messaging:
+        settings = settings.model_copy(update={"relay_enabled": False, "consumers_enabled": False})
+    return build_app(definition, settings)

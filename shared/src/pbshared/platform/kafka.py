@@ -1,6 +1,7 @@
 """Kafka clients configured the way the platform relies on, and topic creation.
 
-`pb-topics create` creates every platform topic (production runs it as a deploy step).
+`pb-topics create --service NAME [--service NAME ...]` creates those services' topics (production runs
+it as a deploy step, generated from the service list).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def new_producer(bootstrap_servers: list[str] | str, request_timeout_ms: int = 5
 
 async def ensure_topics(
     bootstrap_servers: list[str] | str,
-    topics: list[str] | None = None,
+    topics: list[str],
     partitions: int = 6,
     replication_factor: int = 1,
 ) -> None:
@@ -44,7 +45,7 @@ async def ensure_topics(
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [t for t in (topics or all_topics()) if t not in existing]
+        missing = [t for t in topics if t not in existing]
         if not missing:
             return
         # Another service may create one between our list and create: that is fine.
@@ -87,12 +88,16 @@ async def read_topic(bootstrap_servers: list[str] | str, topic: str, idle_second
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pb-topics", description="Create the platform's topics.")
     parser.add_argument("command", choices=["create", "list"])
+    parser.add_argument(
+        "--service", action="append", required=True, help="a service whose topics to create (repeat for each)"
+    )
     parser.add_argument("--bootstrap-servers", default="127.0.0.1:9092")
     parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--replication-factor", type=int, default=1)
     args = parser.parse_args(argv)
+    topics = all_topics(args.service)
     if args.command == "list":
-        print("\n".join(all_topics()))
+        print("\n".join(topics))
         return 0
-    asyncio.run(ensure_topics(args.bootstrap_servers, None, args.partitions, args.replication_factor))
+    asyncio.run(ensure_topics(args.bootstrap_servers, topics, args.partitions, args.replication_factor))
     return 0

@@ -12,6 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pbshared.platform.migrations import alembic_config
+
 DATABASE_OK = "ok"
 MIGRATIONS_BEHIND = "migrations behind"
 MIGRATIONS_AHEAD = "migrations ahead of this release"
@@ -24,7 +26,8 @@ class ExpectedRevisions:
 
     @classmethod
     def of(cls, migrations_dir: Path) -> ExpectedRevisions:
-        script = ScriptDirectory(str(migrations_dir))
+        """`migrations_dir`: the service's versions directory (ServiceDefinition.migrations_dir)."""
+        script = ScriptDirectory.from_config(alembic_config(migrations_dir, "sqlite://"))
         return cls(frozenset(script.get_heads()), frozenset(r.revision for r in script.walk_revisions()))
 
 

@@ -8,9 +8,11 @@ from pathlib import Path
 from fastapi import APIRouter
 from sqlalchemy import MetaData
 
+from pbshared.contract.topics import all_topics, events_topic
 from pbshared.platform.auth import AccessPolicy, Role, RouteKey
 from pbshared.platform.consumer import Subscription
 from pbshared.platform.errors import KnownConstraint
+from pbshared.platform.migrations import versions_dir
 from pbshared.platform.people import replica
 from pbshared.platform.people.router import router as people_copy_router
 from pbshared.platform.refdata import COUNCIL_KIND, ReferenceKind
@@ -36,7 +38,6 @@ class ServiceDefinition:
     description: str
     settings_cls: type[ServiceSettings]
     metadata: MetaData  # the service's own tables (platform tables are added by migrations)
-    migrations_dir: Path
     routers: list[APIRouter] = field(default_factory=list)
     access: dict[RouteKey, frozenset[Role]] = field(default_factory=dict)
     subscriptions: list[Subscription] = field(default_factory=list)
@@ -45,6 +46,11 @@ class ServiceDefinition:
     # Unique constraints a race may hit, by name: each becomes a 409 naming its field. Any other
     # integrity error is a bug and answers 500.
     known_constraints: dict[str, KnownConstraint] = field(default_factory=dict)
+
+    @property
+    def migrations_dir(self) -> Path:
+        """The service's Alembic revisions, shipped inside its package (`<name>/migrations/versions`)."""
+        return versions_dir(self.name)
 
     def all_routers(self) -> list[APIRouter]:
         routers = [*self.routers, refdata_router]
@@ -63,6 +69,11 @@ class ServiceDefinition:
         if self.person_copies:
             subscriptions += replica.SUBSCRIPTIONS
         return subscriptions
+
+    def topics(self) -> list[str]:
+        """The topics this service writes or reads: its own events and dead letters, and what it subscribes to."""
+        subscribed = sorted({s.topic for s in self.all_subscriptions()} - {events_topic(self.name)})
+        return [*all_topics([self.name]), *subscribed]
 
     def kinds(self) -> dict[str, ReferenceKind]:
         return {k.name: k for k in [COUNCIL_KIND, *self.reference_kinds]}

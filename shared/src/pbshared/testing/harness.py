@@ -46,10 +46,10 @@ def auth(role: Role | str, council_id: str = "wyvernshire", **claims: Any) -> di
 class RunningService:
     """`async with RunningService(...) as svc:` gives svc.client (httpx) and svc.app."""
 
-    def __init__(self, definition: ServiceDefinition, settings: Any):
+    def __init__(self, definition: ServiceDefinition, settings: Any, *, api: bool = True):
         self.definition = definition
         self.settings = settings
-        self.app: FastAPI = build_app(definition, settings)
+        self.app: FastAPI = build_app(definition, settings, api=api)
         self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://test")
         self._lifespan: AbstractAsyncContextManager[Any] | None = None
 

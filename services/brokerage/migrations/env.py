@@ -1,4 +1,0 @@
-from brokerage.adapters.tables import metadata
-from pbshared.platform.migrations import run_env
-
-run_env(metadata)
