@@ -12,7 +12,6 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pbshared.platform.db import READ_ONLY, SessionFactory
-from pbshared.platform.refdata.kinds import ReferenceKind
 from pbshared.platform.settings import ServiceSettings
 from pbshared.platform.unit_of_work import UnitOfWork
 
@@ -25,13 +24,8 @@ def _settings(request: Request) -> ServiceSettings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def _reference_kinds(request: Request) -> dict[str, ReferenceKind]:
-    return request.app.state.reference_kinds  # type: ignore[no-any-return]
-
-
 Sessions = Annotated[SessionFactory, Depends(_sessions)]
 Settings = Annotated[ServiceSettings, Depends(_settings)]
-ReferenceKinds = Annotated[dict[str, ReferenceKind], Depends(_reference_kinds)]
 
 
 async def _session(sessions: Sessions) -> AsyncIterator[AsyncSession]:

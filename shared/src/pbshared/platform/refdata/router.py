@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from pbshared.platform.auth import CurrentPrincipal, Principal, Role, RouteKey
-from pbshared.platform.deps import ReferenceKinds, Session, Sessions
+from pbshared.platform.deps import Session, Sessions
 from pbshared.platform.errors import Problem
-from pbshared.platform.refdata.kinds import COUNCIL_KIND
+from pbshared.platform.refdata.kinds import COUNCIL_KIND, ReferenceKind
 from pbshared.platform.refdata.repository import (
     Dataset,
     DatasetIn,
@@ -19,6 +19,14 @@ from pbshared.platform.refdata.repository import (
     list_datasets,
     store_dataset,
 )
+
+
+def _reference_kinds(request: Request) -> dict[str, ReferenceKind]:
+    return request.app.state.reference_kinds  # type: ignore[no-any-return]
+
+
+# Here rather than in deps: only this router needs it, and deps stays below the refdata package.
+ReferenceKinds = Annotated[dict[str, ReferenceKind], Depends(_reference_kinds)]
 
 router = APIRouter(prefix="/reference-datasets", tags=["reference data"])
 
