@@ -27,7 +27,7 @@ PROBLEM_JSON = "application/problem+json"
 def install_guards(
     app: FastAPI,
     *,
-    verifier: TokenVerifier,
+    verifier: TokenVerifier | None,
     max_body_bytes: int,
     open_paths: Collection[str],
     open_prefixes: tuple[str, ...],
@@ -73,7 +73,7 @@ class RequestGuards:
         self,
         app: ASGIApp,
         *,
-        verifier: TokenVerifier,
+        verifier: TokenVerifier | None,
         max_body_bytes: int,
         open_paths: frozenset[str],
         open_prefixes: tuple[str, ...],
@@ -113,6 +113,8 @@ class RequestGuards:
             return _too_large(self.max_body_bytes)
         path: str = scope["path"]
         if path in self.open_paths or path.startswith(self.open_prefixes):
+            return None
+        if self.verifier is None:  # a worker: it serves the ops endpoints only; the rest is a 404
             return None
         try:
             principal = self.verifier.authenticate(headers.get("authorization"))
