@@ -71,6 +71,19 @@ class Subscription:
         return CATALOGUE.spec_for_model(self.payload_model).topic
 
 
+def subscriptions_by_event_type(subscriptions: list[Subscription]) -> dict[str, list[Subscription]]:
+    """The handlers of each event type, in declaration order. The same handler twice for one event
+    type is a wiring mistake (it would apply the event twice), so it is refused at start-up."""
+    by_type: dict[str, list[Subscription]] = {}
+    for subscription in subscriptions:
+        handlers = by_type.setdefault(subscription.event_type, [])
+        if any(s.handler == subscription.handler for s in handlers):
+            name = getattr(subscription.handler, "__qualname__", repr(subscription.handler))
+            raise ValueError(f"handler {name} is subscribed to {subscription.event_type} twice")
+        handlers.append(subscription)
+    return by_type
+
+
 class Unreadable(Exception):
     """The message cannot be read as an event this consumer handles; retrying cannot help."""
 
@@ -92,11 +105,10 @@ class _StoppedAt(Exception):
 
 @dataclass(frozen=True)
 class _Readable:
-    """A message this consumer can apply: its envelope, the handler, and the payload read for it."""
+    """A message this consumer can apply: its envelope, and each handler with the payload read for it."""
 
     envelope: Envelope
-    subscription: Subscription
-    payload: BaseModel
+    handlers: list[tuple[Handler, BaseModel]]
     traceparent: str | None
 
 
@@ -119,7 +131,7 @@ class EventConsumer:
         self.group_id = group_id or service
         self._sessions = sessions
         self._bootstrap = bootstrap_servers
-        self._handlers = {s.event_type: s for s in subscriptions}
+        self._handlers = subscriptions_by_event_type(subscriptions)
         self._topics = sorted({s.topic for s in subscriptions})
         self._signal = signal
         self._max_attempts = max_attempts
@@ -277,14 +289,14 @@ class EventConsumer:
         """
         try:
             envelope = Envelope.from_bytes(message.value)
-            subscription = self._handlers.get(envelope.event_type)
-            if subscription is None:
+            subscriptions = self._handlers.get(envelope.event_type)
+            if not subscriptions:
                 return envelope.event_type
-            payload = CATALOGUE.parse(envelope, subscription.payload_model)
+            handlers = [(s.handler, CATALOGUE.parse(envelope, s.payload_model)) for s in subscriptions]
             traceparent = _header(message, "traceparent")
         except Exception as error:  # an upcast may raise anything on a malformed old payload
             raise Unreadable(f"{type(error).__name__}: {error}") from error
-        return _Readable(envelope, subscription, payload, traceparent)
+        return _Readable(envelope, handlers, traceparent)
 
     @staticmethod
     def _bound(readable: _Readable) -> contextlib.AbstractContextManager[None]:
@@ -296,7 +308,8 @@ class EventConsumer:
 
     async def _run_handler(self, session: AsyncSession, readable: _Readable) -> None:
         ctx = HandlerContext(session, readable.envelope, self.service)
-        await readable.subscription.handler(ctx, readable.payload)
+        for handler, payload in readable.handlers:  # in declaration order, in one transaction
+            await handler(ctx, payload)
 
     def _after_commit(self, wrote_events: bool) -> None:
         if wrote_events and self._signal is not None:

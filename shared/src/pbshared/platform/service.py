@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from sqlalchemy import MetaData
 
 from pbshared.platform.auth import AccessPolicy, Role, RouteKey
-from pbshared.platform.consumer import Subscription
+from pbshared.platform.consumer import Subscription, subscriptions_by_event_type
 from pbshared.platform.people import replica
 from pbshared.platform.people.router import router as people_copy_router
 from pbshared.platform.refdata import COUNCIL_KIND, ReferenceKind
@@ -41,6 +41,9 @@ class ServiceDefinition:
     subscriptions: list[Subscription] = field(default_factory=list)
     reference_kinds: list[ReferenceKind] = field(default_factory=list)
     person_copies: PersonCopyAccess | None = None
+
+    def __post_init__(self) -> None:
+        subscriptions_by_event_type(self.all_subscriptions())  # refuses a handler subscribed twice
 
     def all_routers(self) -> list[APIRouter]:
         routers = [*self.routers, refdata_router]
