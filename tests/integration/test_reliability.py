@@ -234,6 +234,18 @@ async def test_a_database_outage_is_waited_out_never_dead_lettered(broker, effec
     assert await read_dead_letters(broker.bootstrap_servers, "charging") == []
 
 
+async def test_a_handler_timing_out_on_an_outside_call_is_retried_then_dead_lettered(broker, effects, background):
+    effects.slow_suppliers.add("Slow")
+    slow, next_one = person_registered("Slow"), person_registered("Next")
+    await publish_raw(broker.bootstrap_servers, [(RAS_TOPIC, b"one-key", e.to_bytes()) for e in (slow, next_one)])
+    background(counting_consumer(effects, broker.bootstrap_servers, "c", max_attempts=2).run())
+    [letter] = await _wait_for_dead_letters(broker.bootstrap_servers, 1)
+    assert letter.event_id == str(slow.event_id)
+    assert letter.headers["dlq.attempts"] == "2"
+    assert "ReadTimeout" in letter.headers["dlq.error"]
+    await wait_for(lambda: _equals(effects.count, 1), 30, "the event behind the timed-out one")
+
+
 async def test_two_instances_in_one_group_share_partitions_without_double_effects(broker, effects, background):
     one = counting_consumer(effects, broker.bootstrap_servers, "one")
     two = counting_consumer(effects, broker.bootstrap_servers, "two")

@@ -89,11 +89,17 @@ class Unreadable(Exception):
 
 
 def is_infrastructure_failure(error: BaseException) -> bool:
-    """The database (or the network to it) failed, not the handler: nothing about the message is
-    wrong, so it must not be dead-lettered. The consumer restarts and the message comes round again."""
+    """The database itself failed (lost connection, server gone), not the handler: nothing about the
+    message is wrong, so it must not be dead-lettered; the consumer restarts and it comes round again.
+
+    Only SQLAlchemy's connection-level errors count. A handler that times out calling something
+    outside (a FHIR server, a card provider: TimeoutError, httpx.TimeoutException, ConnectionError)
+    has failed like any other handler: retried, then dead-lettered. Were those an outage, one
+    unreachable supplier would restart the consumer forever and hold up every partition.
+    """
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
-    return isinstance(error, (OperationalError, InterfaceError, ConnectionError, TimeoutError))
+    return isinstance(error, (OperationalError, InterfaceError))
 
 
 class _StoppedAt(Exception):
