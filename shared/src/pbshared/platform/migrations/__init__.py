@@ -1,7 +1,9 @@
 """Alembic for every service: one history per service, run the same way.
 
 Each service's migrations/env.py calls `run_env(metadata)`; its first revision calls
-`create_platform_tables()` to add the outbox, inbox, reference data and person-copy tables.
+`create_platform_tables()` to add the outbox, inbox, reference data and person-copy tables as they
+were in version 1; a later revision calls each later step (`platform_v2()` ...). The steps are
+written out, never derived from pbshared.platform.tables, so that a table change needs a migration.
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from alembic import command, context, op
+from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 
 from pbshared.platform.db import create_engine
+from pbshared.platform.migrations import v1, v2
 from pbshared.platform.tables import platform_metadata
 
 
@@ -62,13 +65,18 @@ def run_env(service_metadata: MetaData) -> None:
 
 
 def create_platform_tables() -> None:
-    """Platform tables as they are in version 1 (pbshared.platform.tables).
-
-    When a platform table changes, copy its version-1 definition here first, then add a
-    `platform_v2` step that alters it, and a revision in every service that calls that step.
-    """
-    platform_metadata.create_all(op.get_bind())
+    """Platform tables as they were in version 1, frozen (pbshared.platform.migrations.v1)."""
+    v1.upgrade()
 
 
 def drop_platform_tables() -> None:
-    platform_metadata.drop_all(op.get_bind())
+    v1.downgrade()
+
+
+def platform_v2() -> None:
+    """Subject sequences, relay leases, parked events, inbox status (pbshared.platform.migrations.v2)."""
+    v2.upgrade()
+
+
+def drop_platform_v2() -> None:
+    v2.downgrade()
