@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -29,3 +30,19 @@ async def start_service(databases: dict[str, str], broker: TansuBroker) -> Async
             return service
 
         yield start
+
+
+@pytest.fixture
+async def background() -> AsyncIterator[Callable[[Awaitable[Any]], asyncio.Task[Any]]]:
+    """background(job) runs it as a task until the test ends, then cancels it."""
+    tasks: list[asyncio.Task[Any]] = []
+
+    def start(job: Awaitable[Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(job)
+        tasks.append(task)
+        return task
+
+    yield start
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -7,7 +7,7 @@ for every handler run that committed, so a double effect would show as a second 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -35,21 +35,6 @@ from tests.integration.test_schema_evolution import registered_v1_envelope
 
 pytestmark = pytest.mark.integration
 RAS_TOPIC = events_topic("ras")
-
-
-@pytest.fixture
-async def background() -> AsyncIterator[Callable[[Awaitable[Any]], asyncio.Task[Any]]]:
-    tasks: list[asyncio.Task[Any]] = []
-
-    def start(job: Awaitable[Any]) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(job)
-        tasks.append(task)
-        return task
-
-    yield start
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pbshared.contract.envelope import Envelope
 from pbshared.contract.registry import CATALOGUE
 from pbshared.contract.topics import dead_letter_topic
-from pbshared.platform import context, inbox, metrics
+from pbshared.platform import context, inbox, metrics, parking
 from pbshared.platform.db import SessionFactory
 from pbshared.platform.kafka import new_producer
 from pbshared.platform.outbox import OutboxSignal, add_to_outbox, envelope_for
@@ -48,8 +48,8 @@ class HandlerContext:
     async def publish(self, payload: BaseModel, *, council_id: str, subject_id: str) -> Envelope:
         """Write a follow-on event in the same transaction (its causation is the handled event)."""
         envelope = envelope_for(payload, producer=self.producer, council_id=council_id, subject_id=subject_id)
-        await add_to_outbox(self.session, envelope)
-        return envelope
+        [written] = await add_to_outbox(self.session, envelope)
+        return written
 
 
 Handler = Callable[[HandlerContext, Any], Awaitable[None]]
@@ -189,6 +189,7 @@ class EventConsumer:
             raise
         self._consumer, self._dlq_producer = consumer, producer
         try:
+            await self._resume_releases()
             while True:
                 batches = await consumer.getmany(timeout_ms=200, max_records=500)
                 if consumer.assignment():
@@ -266,6 +267,10 @@ class EventConsumer:
         taken = len(readable) + len(ignored)  # a prefix of `messages`, in order
         outcomes: list[tuple[str, str]] = [(event_type, "ignored") for event_type in ignored]
         async with self._sessions() as session, session.begin():
+            held = await parking.blocks(session, self.group_id)
+            for index, read in readable:
+                if parking.Subject.of(read.envelope) in held:
+                    raise _StoppedAt(index)  # parking and releasing are the single path's
             events = [(read.envelope.event_id, read.envelope.event_type) for _, read in readable]
             new = await inbox.claim(session, self.group_id, events)
             for index, read in readable:
@@ -323,7 +328,7 @@ class EventConsumer:
 
     async def process(self, message: ConsumerRecord) -> str:
         """Handle one message on its own, with retries and dead letters; returns the outcome
-        (handled, duplicate, ignored, dead_lettered)."""
+        (handled, duplicate, ignored, parked, dead_lettered)."""
         try:
             readable = self._read(message)
         except Unreadable as unreadable:
@@ -331,12 +336,21 @@ class EventConsumer:
             return self._count("unreadable", "dead_lettered")
         if isinstance(readable, str):
             return self._count(readable, "ignored")
+        outcome, releasing = await self._with_retries(message, readable, parked=False)
+        if releasing:
+            await self._release(parking.Subject.of(readable.envelope))
+        return outcome
+
+    async def _with_retries(self, message: ConsumerRecord, readable: _Readable, *, parked: bool) -> tuple[str, bool]:
+        """Apply one event, retrying with backoff; dead-letter it (and block its subject) when
+        every attempt failed. Returns the outcome and whether its subject's parked events may go."""
         event_type = readable.envelope.event_type
         with self._bound(readable):
             error: BaseException | None = None
             for attempt in range(1, self._max_attempts + 1):
                 try:
-                    return self._count(event_type, await self._handle_alone(readable))
+                    outcome, releasing = await self._handle_alone(message, readable, parked=parked)
+                    return self._count(event_type, outcome), releasing
                 except Exception as failure:
                     if is_infrastructure_failure(failure):
                         raise  # the database is away: restart and retry, never dead-letter
@@ -348,18 +362,69 @@ class EventConsumer:
                     if attempt < self._max_attempts:
                         await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
             assert error is not None
+            # Dead letter first, block second: if we die in between, the event comes round again
+            # (from the partition, or from parked_events), so it is never lost.
             await self._dead_letter(message, error, attempts=self._max_attempts)
-            return self._count(event_type, "dead_lettered")
+            await self._block(readable.envelope)
+            return self._count(event_type, "dead_lettered"), False
 
-    async def _handle_alone(self, readable: _Readable) -> str:
+    async def _handle_alone(self, message: ConsumerRecord, readable: _Readable, *, parked: bool) -> tuple[str, bool]:
+        envelope = readable.envelope
+        subject = parking.Subject.of(envelope)
+        releasing = False
         async with self._sessions() as session, session.begin():
-            envelope = readable.envelope
-            if not await inbox.claim(session, self.group_id, [(envelope.event_id, envelope.event_type)]):
-                return "duplicate"
+            if parked:
+                if not await parking.unpark(session, self.group_id, envelope.event_id):
+                    return "duplicate", False  # another instance released it meanwhile
+            else:
+                if not await inbox.claim(session, self.group_id, [(envelope.event_id, envelope.event_type)]):
+                    return "duplicate", False
+                held = await parking.block_of(session, self.group_id, subject)
+                if held is not None and held.event_id != envelope.event_id:
+                    await parking.park(session, self.group_id, message, envelope)
+                    return "parked", held.releasing
+                if held is not None:  # the dead letter that held its subject back, replayed
+                    await parking.start_releasing(session, self.group_id, subject)
+                    releasing = True
             await self._run_handler(session, readable)
             wrote_events = bool(session.info.get("wrote_events"))
         self._after_commit(wrote_events)
-        return "handled"
+        return ("released" if parked else "handled"), releasing
+
+    async def _release(self, subject: parking.Subject) -> None:
+        """Apply a subject's parked events in sequence order, each in its own transaction, until
+        none are left (the subject flows again) or one is dead-lettered (it holds the rest)."""
+        while True:
+            async with self._sessions() as session, session.begin():
+                message = await parking.next_parked(session, self.group_id, subject)
+                if message is None:
+                    await parking.finish_releasing(session, self.group_id, subject)
+                    return
+            try:
+                readable = self._read(message)
+            except Unreadable as unreadable:  # parked by a version that could read it
+                await self._dead_letter(message, unreadable, attempts=1)
+                await self._block(Envelope.from_bytes(message.value))
+                return
+            if isinstance(readable, str):  # no handler wants it any more
+                async with self._sessions() as session, session.begin():
+                    await parking.unpark(session, self.group_id, Envelope.from_bytes(message.value).event_id)
+                continue
+            outcome, _ = await self._with_retries(message, readable, parked=True)
+            if outcome == "dead_lettered":
+                return
+
+    async def _block(self, envelope: Envelope) -> None:
+        async with self._sessions() as session, session.begin():
+            await parking.block(session, self.group_id, envelope)
+
+    async def _resume_releases(self) -> None:
+        """Finish releases a previous run left half done (it stopped between two parked events)."""
+        async with self._sessions() as session:
+            held = await parking.blocks(session, self.group_id)
+        for block in held.values():
+            if block.releasing:
+                await self._release(block.subject)
 
     async def _dead_letter(self, message: ConsumerRecord, error: BaseException, attempts: int) -> None:
         assert self._dlq_producer is not None or self._consumer is None, "consumer not started"

@@ -86,7 +86,12 @@ blocked_subjects = Table(
     Column("consumer", String(100), primary_key=True),
     Column("producer", String(100), primary_key=True),
     Column("subject_id", String(200), primary_key=True),
-    Column("event_id", Uuid, nullable=False, comment="The dead-lettered event that holds the subject back."),
+    Column(
+        "event_id",
+        Uuid,
+        nullable=True,
+        comment="The dead-lettered event that holds the subject back; empty while its parked events are released.",
+    ),
     Column("blocked_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -99,6 +104,8 @@ parked_events = Table(
     Column("subject_id", String(200), nullable=False),
     Column("subject_sequence", BigInteger, nullable=True),
     Column("topic", String(200), nullable=False),
+    Column("kafka_partition", Integer, nullable=False),
+    Column("kafka_offset", BigInteger, nullable=False),
     Column("message", Text, nullable=False, comment="The message as received."),
     Column("headers", JSON, nullable=False),
     Column("parked_at", DateTime(timezone=True), nullable=False),

@@ -41,7 +41,10 @@ def upgrade() -> None:
         sa.Column("producer", sa.String(100), primary_key=True),
         sa.Column("subject_id", sa.String(200), primary_key=True),
         sa.Column(
-            "event_id", sa.Uuid(), nullable=False, comment="The dead-lettered event that holds the subject back."
+            "event_id",
+            sa.Uuid(),
+            nullable=True,
+            comment="The dead-lettered event that holds the subject back; empty while its parked events are released.",
         ),
         sa.Column("blocked_at", sa.DateTime(timezone=True), nullable=False),
     )
@@ -53,6 +56,8 @@ def upgrade() -> None:
         sa.Column("subject_id", sa.String(200), nullable=False),
         sa.Column("subject_sequence", sa.BigInteger(), nullable=True),
         sa.Column("topic", sa.String(200), nullable=False),
+        sa.Column("kafka_partition", sa.Integer(), nullable=False),
+        sa.Column("kafka_offset", sa.BigInteger(), nullable=False),
         sa.Column("message", sa.Text(), nullable=False, comment="The message as received."),
         sa.Column("headers", sa.JSON(), nullable=False),
         sa.Column("parked_at", sa.DateTime(timezone=True), nullable=False),
