@@ -7,9 +7,11 @@ for every handler run that committed, so a double effect would show as a second 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import func, select
 
@@ -396,3 +398,39 @@ async def test_two_relays_publish_every_row_once_and_keep_each_subjects_order(
         by_subject.setdefault(e[1].subject_id, []).append(e[1].payload["revision"])
     for subject, revisions in by_subject.items():
         assert revisions == sorted(revisions), f"{subject} out of order: {revisions}"
+
+
+async def test_the_relay_holds_no_transaction_open_while_it_waits_for_the_broker(start_service, broker, databases):
+    ras = await start_service("ras", relay_enabled=False)
+    producer = new_producer(broker.bootstrap_servers)
+    await producer.start()
+    relay = OutboxRelay(service="ras", sessions=ras.sessions, producer=producer, publish_timeout_seconds=4)
+    await register(ras, 0, 5)
+    assert await relay.publish_batch() == 5  # connected to the broker before it is paused
+    await register(ras, 5, 5)
+    broker.pause()
+    try:
+        publishing = asyncio.ensure_future(relay.publish_batch())
+        await asyncio.sleep(1.5)  # the batch is claimed and waits for the paused broker
+        assert not publishing.done()
+        assert await _sessions_in_transaction(databases["ras"]) == []
+    finally:
+        broker.resume()
+    with contextlib.suppress(Exception):  # it may have timed out while paused: the next batch goes
+        await publishing
+    while await relay.publish_batch():
+        pass
+    await producer.stop()
+    assert await _backlog_is_zero(ras.sessions)
+
+
+async def _sessions_in_transaction(database_url: str) -> list[str]:
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        rows = await connection.fetch(
+            "SELECT state FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+        )
+        return [row["state"] for row in rows]
+    finally:
+        await connection.close()

@@ -76,7 +76,8 @@ class Messaging:
                 signal=state.outbox_signal,
                 batch_size=s.relay_batch_size,
                 idle_poll_seconds=s.relay_idle_poll_ms / 1000,
-                publish_timeout_seconds=s.kafka_request_timeout_ms / 1000 * 2,
+                publish_timeout_seconds=s.relay_publish_timeout_seconds,
+                lease_seconds=s.relay_lease_seconds,
             )
             jobs.append(self.relay.run())
         subscriptions = self._definition.all_subscriptions()

@@ -5,7 +5,7 @@ docs/configuration.md is generated from these fields; keep each description true
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_ISSUER = "pb-local"
@@ -45,6 +45,13 @@ class ServiceSettings(BaseSettings):
     relay_idle_poll_ms: int = Field(
         default=200, ge=5, description="How often an idle relay looks for rows written by other processes."
     )
+    relay_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a relay's claim on a batch lasts. Only one relay of a service publishes a batch "
+        "at a time; if it dies mid-batch, another takes over when this lapses. Must be longer than a publish "
+        "may take (twice PB_KAFKA_REQUEST_TIMEOUT_MS).",
+    )
     consumers_enabled: bool = Field(default=True, description="Run the Kafka consumer in this process.")
     consumer_max_attempts: int = Field(
         default=5, ge=1, description="Attempts at one message before it goes to the dead-letter topic."
@@ -61,6 +68,18 @@ class ServiceSettings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="Python log level name.")
     log_json: bool = Field(default=True, description="JSON log lines (false: human-readable console).")
+
+    @property
+    def relay_publish_timeout_seconds(self) -> float:
+        return self.kafka_request_timeout_ms / 1000 * 2
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_publish(self) -> ServiceSettings:
+        if self.relay_lease_seconds <= self.relay_publish_timeout_seconds:
+            raise ValueError(
+                "relay_lease_seconds must be longer than a publish may take (twice kafka_request_timeout_ms)"
+            )
+        return self
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///var/{self.service_name}.db"
