@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
@@ -26,6 +27,7 @@ from pbshared.platform.kafka import ensure_topics, new_producer
 from pbshared.platform.logging import configure_logging
 from pbshared.platform.metrics import REQUEST_LATENCY
 from pbshared.platform.outbox import OutboxSignal
+from pbshared.platform.pruning import Retention, prune_periodically
 from pbshared.platform.relay import OutboxRelay
 from pbshared.platform.service import ServiceDefinition
 from pbshared.platform.settings import ServiceSettings
@@ -94,6 +96,11 @@ class Messaging:
                 fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
             )
             jobs.append(self.consumer.run())
+        if jobs:
+            retention = Retention(
+                outbox=timedelta(days=s.outbox_retention_days), inbox=timedelta(days=s.inbox_retention_days)
+            )
+            jobs.append(prune_periodically(state.sessions, retention, s.prune_interval_seconds))
         try:
             await asyncio.gather(*jobs)
         finally:

@@ -8,6 +8,10 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Kafka's default topic retention (log.retention.hours=168), which pb-topics leaves as it is: the
+# longest time an event can be delivered again (docs/runbook.md, "Pruning").
+REDELIVERY_WINDOW_DAYS = 7
+
 DEFAULT_ISSUER = "pb-local"
 DEFAULT_AUDIENCE = "personal-budgets"
 
@@ -66,6 +70,18 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_ms: int = Field(
         default=200, ge=0, description="First retry delay; doubles with each further attempt."
     )
+    outbox_retention_days: int = Field(
+        default=7, ge=1, description="Days a published outbox row is kept (for inspection) before it is pruned."
+    )
+    inbox_retention_days: int = Field(
+        default=30,
+        description="Days a handled event's id is kept in the inbox, where it stops a redelivery from taking "
+        f"effect twice. Must be longer than the longest redelivery window, the topics' retention "
+        f"({REDELIVERY_WINDOW_DAYS} days).",
+    )
+    prune_interval_seconds: float = Field(
+        default=3600, gt=0, description="How often the process running the relay and consumer prunes."
+    )
     log_level: str = Field(default="INFO", description="Python log level name.")
     log_json: bool = Field(default=True, description="JSON log lines (false: human-readable console).")
 
@@ -78,6 +94,15 @@ class ServiceSettings(BaseSettings):
         if self.relay_lease_seconds <= self.relay_publish_timeout_seconds:
             raise ValueError(
                 "relay_lease_seconds must be longer than a publish may take (twice kafka_request_timeout_ms)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _inbox_outlasts_redelivery(self) -> ServiceSettings:
+        if self.inbox_retention_days <= REDELIVERY_WINDOW_DAYS:
+            raise ValueError(
+                f"inbox_retention_days must be longer than the topics' retention ({REDELIVERY_WINDOW_DAYS} days), "
+                "or a redelivered event would take effect twice"
             )
         return self
 
