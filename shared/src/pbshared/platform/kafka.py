@@ -56,6 +56,15 @@ async def ensure_topics(
         await admin.close()
 
 
+async def assign_every_partition(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    """Read all of `topic` with a started consumer outside any group; its partitions (none: no topic)."""
+    await consumer._client.force_metadata_update()  # a new client may not know the topic yet
+    partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+    if partitions:
+        consumer.assign(partitions)
+    return partitions
+
+
 async def read_topic(bootstrap_servers: list[str] | str, topic: str, idle_seconds: float = 1.0) -> list[ConsumerRecord]:
     """Every message now on `topic`, from the beginning, without joining a consumer group.
 
@@ -66,11 +75,9 @@ async def read_topic(bootstrap_servers: list[str] | str, topic: str, idle_second
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer._client.force_metadata_update()  # a new client may not know the topic yet
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        partitions = await assign_every_partition(consumer, topic)
         if not partitions:
             return []
-        consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         records: list[ConsumerRecord] = []
         while True:
