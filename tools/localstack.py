@@ -70,6 +70,7 @@ class Stack:
             **os.environ,
             "PB_DATABASE_URL": f"sqlite+aiosqlite:///{self.run_dir / name}.db",
             "PB_KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap_servers,
+            "PB_KAFKA_ENABLE_IDEMPOTENCE": "false",  # the embedded broker, Tansu, lacks InitProducerId
             "PB_JWT_SECRET": os.environ.get("PB_JWT_SECRET", DEV_SECRET),
             "PB_LOG_JSON": "true",
             "PB_LOG_LEVEL": "INFO",

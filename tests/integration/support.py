@@ -116,6 +116,7 @@ def counting_consumer(
         subscriptions=[effects.subscription(instance)],
         backoff_seconds=0.02,
         request_timeout_ms=2000,
+        enable_idempotence=False,  # Tansu lacks InitProducerId
         **options,  # type: ignore[arg-type]
     )
 

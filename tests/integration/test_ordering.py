@@ -108,7 +108,7 @@ async def test_a_dead_lettered_event_parks_its_subjects_later_events_until_repla
         (flowing, PersonUpdated(**details(flowing, 2), changed_fields=["given_name"])),
         (held, PersonMerged(merged_person_id=held, surviving_person_id=survivor)),
     )
-    producer = new_producer(broker.bootstrap_servers)
+    producer = new_producer(broker.bootstrap_servers, enable_idempotence=False)
     await producer.start()
     try:
         assert await OutboxRelay(service="ras", sessions=ras_sessions, producer=producer).publish_batch() == 6
@@ -128,6 +128,7 @@ async def test_a_dead_lettered_event_parks_its_subjects_later_events_until_repla
         max_attempts=2,
         backoff_seconds=0.01,
         request_timeout_ms=2000,
+        enable_idempotence=False,
     )
     background(consumer.run())
 
@@ -141,7 +142,7 @@ async def test_a_dead_lettered_event_parks_its_subjects_later_events_until_repla
         assert sorted(statuses) == ["handled", "handled", "parked", "parked", "parked"]
 
     effects.failing.clear()  # the rule is fixed: replay the dead letter
-    [letter] = await replay(broker.bootstrap_servers, "charging")
+    [letter] = await replay(broker.bootstrap_servers, "charging", enable_idempotence=False)
     [first] = [e for e in published if e.subject_id == str(held) and e.subject_sequence == 1]
     assert letter.event_id == str(first.event_id)
     expected = [(1, "person.registered"), (2, "person.updated"), (3, "person.updated"), (4, "person.merged")]
@@ -152,7 +153,7 @@ async def test_a_dead_lettered_event_parks_its_subjects_later_events_until_repla
 
     # The subject flows again: its next event applies at once, not parked.
     await write_events(ras_sessions, (held, PersonUpdated(**details(held, 4), changed_fields=["given_name"])))
-    producer = new_producer(broker.bootstrap_servers)
+    producer = new_producer(broker.bootstrap_servers, enable_idempotence=False)
     await producer.start()
     try:
         await OutboxRelay(service="ras", sessions=ras_sessions, producer=producer).publish_batch()

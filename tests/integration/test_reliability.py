@@ -81,7 +81,7 @@ async def test_relay_killed_between_publish_and_mark_republishes_and_consumers_d
     async def die_before_marking(_rows: Any) -> None:
         raise RelayKilled
 
-    producer = new_producer(broker.bootstrap_servers)
+    producer = new_producer(broker.bootstrap_servers, enable_idempotence=False)
     await producer.start()
     try:
         doomed = OutboxRelay(service="ras", sessions=ras.sessions, producer=producer, after_publish=die_before_marking)
@@ -203,10 +203,12 @@ async def test_poison_message_is_dead_lettered_without_blocking_its_partition_an
     assert str(poison.event_id) in capsys.readouterr().out
 
     effects.poisoned_names.clear()  # the bug is fixed; replay the poison
-    replayed = await replay(broker.bootstrap_servers, "charging", {str(poison.event_id)})
+    replayed = await replay(broker.bootstrap_servers, "charging", {str(poison.event_id)}, enable_idempotence=False)
     assert [r.event_id for r in replayed] == [str(poison.event_id)]
     await wait_for(lambda: _equals(effects.count, 3), 30, "the replayed message")
-    await replay(broker.bootstrap_servers, "charging", {str(poison.event_id)})  # replaying twice is harmless
+    await replay(
+        broker.bootstrap_servers, "charging", {str(poison.event_id)}, enable_idempotence=False
+    )  # replaying twice is harmless
     await asyncio.sleep(1.5)
     assert await effects.count() == 3
 
@@ -352,7 +354,7 @@ async def test_two_relays_publish_every_row_once_and_keep_each_subjects_order(
             )
     written = people * (1 + rounds)
 
-    producers = [new_producer(broker.bootstrap_servers) for _ in range(2)]
+    producers = [new_producer(broker.bootstrap_servers, enable_idempotence=False) for _ in range(2)]
     for producer in producers:
         await producer.start()
     try:
@@ -402,7 +404,7 @@ async def test_two_relays_publish_every_row_once_and_keep_each_subjects_order(
 
 async def test_the_relay_holds_no_transaction_open_while_it_waits_for_the_broker(start_service, broker, databases):
     ras = await start_service("ras", relay_enabled=False)
-    producer = new_producer(broker.bootstrap_servers)
+    producer = new_producer(broker.bootstrap_servers, enable_idempotence=False)
     await producer.start()
     relay = OutboxRelay(service="ras", sessions=ras.sessions, producer=producer, publish_timeout_seconds=4)
     await register(ras, 0, 5)

@@ -65,7 +65,7 @@ class Messaging:
             lambda: ensure_topics(servers, None, s.kafka_topic_partitions, s.kafka_replication_factor),
             "creating topics",
         )
-        producer = new_producer(servers, s.kafka_request_timeout_ms)
+        producer = new_producer(servers, s.kafka_request_timeout_ms, enable_idempotence=s.kafka_enable_idempotence)
         await _retry_forever(producer.start, "connecting the relay's producer")
         self.broker_connected = True
         state = self._app.state
@@ -94,6 +94,7 @@ class Messaging:
                 backoff_seconds=s.consumer_backoff_ms / 1000,
                 request_timeout_ms=s.kafka_request_timeout_ms,
                 fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
+                enable_idempotence=s.kafka_enable_idempotence,
             )
             jobs.append(self.consumer.run())
         if jobs:

@@ -132,6 +132,7 @@ class EventConsumer:
         group_id: str | None = None,
         request_timeout_ms: int = 5000,
         fetch_max_wait_ms: int = 20,
+        enable_idempotence: bool = True,
     ):
         self.service = service
         self.group_id = group_id or service
@@ -144,6 +145,7 @@ class EventConsumer:
         self._backoff = backoff_seconds
         self._request_timeout_ms = request_timeout_ms
         self._fetch_max_wait_ms = fetch_max_wait_ms
+        self._enable_idempotence = enable_idempotence
         self._consumer: AIOKafkaConsumer | None = None
         self._dlq_producer: AIOKafkaProducer | None = None
         self.assigned = asyncio.Event()
@@ -180,7 +182,7 @@ class EventConsumer:
             metadata_max_age_ms=5000,
             fetch_max_wait_ms=self._fetch_max_wait_ms,
         )
-        producer = new_producer(self._bootstrap, self._request_timeout_ms)
+        producer = self._new_producer()
         await producer.start()
         try:
             await consumer.start()
@@ -440,7 +442,7 @@ class EventConsumer:
         ]
         producer = self._dlq_producer
         if producer is None:  # process() called directly (tests): use a short-lived producer
-            producer = new_producer(self._bootstrap, self._request_timeout_ms)
+            producer = self._new_producer()
             await producer.start()
         try:
             # If this raises, the offset is not committed and the message comes round again.
@@ -460,6 +462,9 @@ class EventConsumer:
                 "error": repr(error),
             },
         )
+
+    def _new_producer(self) -> AIOKafkaProducer:
+        return new_producer(self._bootstrap, self._request_timeout_ms, enable_idempotence=self._enable_idempotence)
 
     def _count(self, event_type: str, outcome: str) -> str:
         metrics.EVENTS_HANDLED.labels(self.service, event_type, outcome).inc()

@@ -19,13 +19,20 @@ from pbshared.contract.topics import all_topics
 log = logging.getLogger(__name__)
 
 
-def new_producer(bootstrap_servers: list[str] | str, request_timeout_ms: int = 5000) -> AIOKafkaProducer:
-    # acks=all: a row is marked published only once every in-sync replica has it. Idempotence is
-    # off because Tansu lacks InitProducerId; duplicates from retries are removed by consumers' inboxes.
+def new_producer(
+    bootstrap_servers: list[str] | str, request_timeout_ms: int = 5000, *, enable_idempotence: bool
+) -> AIOKafkaProducer:
+    """The producer every platform part uses. Each caller says whether the broker supports
+    idempotence (PB_KAFKA_ENABLE_IDEMPOTENCE): Kafka does; the embedded broker, Tansu, lacks
+    InitProducerId and refuses such a producer.
+
+    acks=all: a row is marked published only once every in-sync replica has it. Idempotence stops
+    the broker writing a retried batch twice; where it is off, consumers' inboxes drop the duplicates.
+    """
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
         acks="all",
-        enable_idempotence=False,
+        enable_idempotence=enable_idempotence,
         linger_ms=2,
         request_timeout_ms=request_timeout_ms,
         retry_backoff_ms=100,

@@ -33,6 +33,12 @@ class ServiceSettings(BaseSettings):
     kafka_replication_factor: int = Field(
         default=1, ge=1, description="Replication factor for topics this service creates (3 in production)."
     )
+    kafka_enable_idempotence: bool = Field(
+        default=True,
+        description="Idempotent producers (Kafka's InitProducerId): a publish the client retries is written "
+        "once. Used by every producer (relay, dead letters). Keep it on with Apache Kafka; set false only "
+        "for a broker without InitProducerId, such as the embedded Tansu (the local run and the tests do).",
+    )
     kafka_request_timeout_ms: int = Field(
         default=5000, ge=100, description="How long a publish may wait for the broker before it is retried."
     )
