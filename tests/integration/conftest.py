@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from pbshared.platform.migrations import upgrade
 from pbshared.testing.broker import TansuBroker
 from pbshared.testing.harness import RunningService, service_settings
 from tests.councils import load_sample_council
@@ -46,3 +47,13 @@ async def background() -> AsyncIterator[Callable[[Awaitable[Any]], asyncio.Task[
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def charging_url(request: pytest.FixtureRequest, databases: dict[str, str], tmp_path: Any) -> str:
+    """Charging's database on PostgreSQL, then on SQLite (the embedded run's), both migrated."""
+    if request.param == "postgresql":
+        return databases["charging"]
+    url = f"sqlite+aiosqlite:///{tmp_path / 'charging'}.db"
+    upgrade(definition("charging").migrations_dir, url)
+    return url

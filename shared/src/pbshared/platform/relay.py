@@ -55,6 +55,7 @@ class OutboxRelay:
         publish_timeout_seconds: float = 10.0,
         lease_seconds: float = 30.0,
         after_publish: AfterPublish | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         if lease_seconds <= publish_timeout_seconds:
             raise ValueError("the relay's lease must outlast a publish (lease_seconds > publish_timeout_seconds)")
@@ -69,6 +70,7 @@ class OutboxRelay:
         self._lease = timedelta(seconds=lease_seconds)
         # Test seam: runs after the broker acknowledged a batch and before the rows are marked.
         self._after_publish = after_publish
+        self._clock = clock  # when leases lapse; tests move it on
 
     async def publish_batch(self) -> int:
         """Publish one batch of unpublished rows in id order; returns how many were published."""
@@ -104,7 +106,7 @@ class OutboxRelay:
             ).all()
 
     async def _take_lease(self, session: AsyncSession) -> bool:
-        now = datetime.now(UTC)
+        now = self._clock()
         until = now + self._lease
         # Conditional: of two relays taking a free lease at once, PostgreSQL lets one update the
         # row and re-checks the condition for the other, which then finds it held.
