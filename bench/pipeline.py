@@ -31,7 +31,7 @@ class Pipeline:
         self._engine = create_engine(database_url)  # as a service builds it
         self._sessions = session_factory(self._engine)
         self._signal = OutboxSignal()
-        self._producer = new_producer(bootstrap, _DEFAULTS.kafka_request_timeout_ms)
+        self._producer = new_producer(bootstrap, _DEFAULTS.kafka_request_timeout_ms, enable_idempotence=False)  # Tansu
         self._relay = OutboxRelay(
             service="ras",
             sessions=self._sessions,

@@ -167,6 +167,7 @@ class TimedConsumer(EventConsumer):
             bootstrap_servers=bootstrap,
             subscriptions=[Subscription(PersonRegistered, self._handle)],
             fetch_max_wait_ms=CONSUMER_FETCH_WAIT_MS,
+            enable_idempotence=False,  # Tansu lacks InitProducerId
         )
         self.records = records
 

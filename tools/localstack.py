@@ -82,7 +82,7 @@ class Stack:
             "PB_ENVIRONMENT": "development",  # allows the public development secret
             "PB_DATABASE_URL": f"sqlite+aiosqlite:///{self.run_dir / name}.db",
             "PB_KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap_servers,
-            "PB_KAFKA_ENABLE_IDEMPOTENCE": "false",  # the embedded broker cannot give producer ids
+            "PB_KAFKA_ENABLE_IDEMPOTENCE": "false",  # the embedded broker, Tansu, lacks InitProducerId
             "PB_JWT_SECRET": os.environ.get("PB_JWT_SECRET", DEV_SECRET),
             "PB_LOG_JSON": "true",
             "PB_LOG_LEVEL": "INFO",

@@ -56,3 +56,16 @@ def test_jwt_secret_is_not_shown_in_the_settings_repr() -> None:
 def test_settings_refuse_out_of_range_numbers() -> None:
     with pytest.raises(ValidationError):
         ServiceSettings(service_name="ras", kafka_topic_partitions=0)
+
+
+def test_a_relay_lease_shorter_than_a_publish_is_refused() -> None:
+    with pytest.raises(ValidationError, match="relay_lease_seconds must be longer than a publish"):
+        ServiceSettings(service_name="ras", kafka_request_timeout_ms=20000, relay_lease_seconds=30)
+    assert ServiceSettings(service_name="ras", kafka_request_timeout_ms=5000).relay_lease_seconds == 30
+
+
+def test_an_inbox_retention_within_the_redelivery_window_is_refused() -> None:
+    with pytest.raises(ValidationError, match="inbox_retention_days must be longer than the topics' retention"):
+        ServiceSettings(service_name="ras", inbox_retention_days=7)
+    defaults = ServiceSettings(service_name="ras")
+    assert (defaults.outbox_retention_days, defaults.inbox_retention_days) == (7, 30)

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+import httpx
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -64,6 +65,7 @@ class EffectLog:
     sessions: SessionFactory
     poisoned_names: set[str] = field(default_factory=set)
     database_outages: int = 0  # how many handler runs fail as if the database had gone away
+    slow_suppliers: set[str] = field(default_factory=set)  # names whose handling times out calling outside
 
     async def create(self) -> None:
         async with self.sessions() as session, session.begin():
@@ -79,6 +81,8 @@ class EffectLog:
             if self.database_outages > 0:
                 self.database_outages -= 1
                 raise OperationalError("INSERT ...", {}, ConnectionResetError("server closed the connection"))
+            if event.given_name in self.slow_suppliers:
+                raise httpx.ReadTimeout(f"the card provider did not answer for {event.given_name}")
             if event.given_name in self.poisoned_names:
                 raise RuntimeError(f"cannot handle {event.given_name}")
             await ctx.session.execute(
@@ -114,6 +118,7 @@ def counting_consumer(
         subscriptions=[effects.subscription(instance)],
         backoff_seconds=0.02,
         request_timeout_ms=2000,
+        enable_idempotence=False,  # Tansu lacks InitProducerId
         **options,  # type: ignore[arg-type]
     )
 

@@ -96,3 +96,42 @@ async def test_an_event_written_by_a_handler_carries_its_cause_correlation_and_t
     assert follow_on.correlation_id == incoming.correlation_id == "case-1"
     assert context.trace_id(row.headers["traceparent"]) == context.trace_id(INCOMING_TRACE)
     assert row.headers["traceparent"] != INCOMING_TRACE
+
+
+async def test_every_handler_of_an_event_type_runs_in_declaration_order_in_one_transaction(databases):
+    sessions = sessions_for(databases["charging"])
+    person = uuid.uuid4()
+    seen: list[tuple[str, object]] = []
+
+    async def own_rule(ctx: HandlerContext, event: PersonRegistered) -> None:
+        seen.append(("own rule", ctx.session))
+
+    async def copy_then_note(ctx: HandlerContext, event: PersonRegistered) -> None:
+        seen.append(("copy", ctx.session))
+        await replica.on_person_registered(ctx, event)
+
+    consumer = consumer_with(
+        sessions, Subscription(PersonRegistered, own_rule), Subscription(PersonRegistered, copy_then_note)
+    )
+    incoming = envelope_of(PersonRegistered(**details(person, 1, "SK1 3XE")), person)
+    await consumer.process_batch([record(incoming, 0)])
+    assert [name for name, _ in seen] == ["own rule", "copy"]
+    assert seen[0][1] is seen[1][1], "both handlers share the inbox claim's transaction"
+    async with sessions() as session:
+        assert (await session.execute(select(person_copies.c.person_id))).scalar_one() == person
+
+
+async def test_a_failing_second_handler_rolls_back_the_first_handlers_effect(databases):
+    sessions = sessions_for(databases["charging"])
+    person = uuid.uuid4()
+
+    async def refuse(ctx: HandlerContext, event: PersonRegistered) -> None:
+        raise RuntimeError("rule broken")
+
+    consumer = consumer_with(
+        sessions, Subscription(PersonRegistered, replica.on_person_registered), Subscription(PersonRegistered, refuse)
+    )
+    incoming = envelope_of(PersonRegistered(**details(person, 1, "SK1 3XE")), person)
+    assert await consumer._handle_leading_run([record(incoming, 0)]) == 0  # rolled back, left to the single path
+    async with sessions() as session:
+        assert (await session.execute(select(person_copies))).all() == []

@@ -7,9 +7,11 @@ for every handler run that committed, so a double effect would show as a second 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import func, select
 
@@ -35,21 +37,6 @@ from tests.integration.test_schema_evolution import registered_v1_envelope
 
 pytestmark = pytest.mark.integration
 RAS_TOPIC = events_topic("ras")
-
-
-@pytest.fixture
-async def background() -> AsyncIterator[Callable[[Awaitable[Any]], asyncio.Task[Any]]]:
-    tasks: list[asyncio.Task[Any]] = []
-
-    def start(job: Awaitable[Any]) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(job)
-        tasks.append(task)
-        return task
-
-    yield start
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 @pytest.fixture
@@ -94,7 +81,7 @@ async def test_relay_killed_between_publish_and_mark_republishes_and_consumers_d
     async def die_before_marking(_rows: Any) -> None:
         raise RelayKilled
 
-    producer = new_producer(broker.bootstrap_servers)
+    producer = new_producer(broker.bootstrap_servers, enable_idempotence=False)
     await producer.start()
     try:
         doomed = OutboxRelay(service="ras", sessions=ras.sessions, producer=producer, after_publish=die_before_marking)
@@ -216,10 +203,12 @@ async def test_poison_message_is_dead_lettered_without_blocking_its_partition_an
     assert str(poison.event_id) in capsys.readouterr().out
 
     effects.poisoned_names.clear()  # the bug is fixed; replay the poison
-    replayed = await replay(broker.bootstrap_servers, "charging", {str(poison.event_id)})
+    replayed = await replay(broker.bootstrap_servers, "charging", {str(poison.event_id)}, enable_idempotence=False)
     assert [r.event_id for r in replayed] == [str(poison.event_id)]
     await wait_for(lambda: _equals(effects.count, 3), 30, "the replayed message")
-    await replay(broker.bootstrap_servers, "charging", {str(poison.event_id)})  # replaying twice is harmless
+    await replay(
+        broker.bootstrap_servers, "charging", {str(poison.event_id)}, enable_idempotence=False
+    )  # replaying twice is harmless
     await asyncio.sleep(1.5)
     assert await effects.count() == 3
 
@@ -232,6 +221,18 @@ async def test_a_database_outage_is_waited_out_never_dead_lettered(broker, effec
     await wait_for(lambda: _equals(effects.count, 1), 60, "the event after the outage")
     assert effects.database_outages == 0
     assert await read_dead_letters(broker.bootstrap_servers, "charging") == []
+
+
+async def test_a_handler_timing_out_on_an_outside_call_is_retried_then_dead_lettered(broker, effects, background):
+    effects.slow_suppliers.add("Slow")
+    slow, next_one = person_registered("Slow"), person_registered("Next")
+    await publish_raw(broker.bootstrap_servers, [(RAS_TOPIC, b"one-key", e.to_bytes()) for e in (slow, next_one)])
+    background(counting_consumer(effects, broker.bootstrap_servers, "c", max_attempts=2).run())
+    [letter] = await _wait_for_dead_letters(broker.bootstrap_servers, 1)
+    assert letter.event_id == str(slow.event_id)
+    assert letter.headers["dlq.attempts"] == "2"
+    assert "ReadTimeout" in letter.headers["dlq.error"]
+    await wait_for(lambda: _equals(effects.count, 1), 30, "the event behind the timed-out one")
 
 
 async def test_two_instances_in_one_group_share_partitions_without_double_effects(broker, effects, background):
@@ -356,7 +357,7 @@ async def test_two_relays_publish_every_row_once_and_keep_each_subjects_order(
             assert changed.status_code == 200, changed.text
     written = people * (1 + rounds)
 
-    producers = [new_producer(broker.bootstrap_servers) for _ in range(2)]
+    producers = [new_producer(broker.bootstrap_servers, enable_idempotence=False) for _ in range(2)]
     for producer in producers:
         await producer.start()
     try:
@@ -402,3 +403,39 @@ async def test_two_relays_publish_every_row_once_and_keep_each_subjects_order(
         by_subject.setdefault(e[1].subject_id, []).append(e[1].payload["revision"])
     for subject, revisions in by_subject.items():
         assert revisions == sorted(revisions), f"{subject} out of order: {revisions}"
+
+
+async def test_the_relay_holds_no_transaction_open_while_it_waits_for_the_broker(start_service, broker, databases):
+    ras = await start_service("ras", relay_enabled=False)
+    producer = new_producer(broker.bootstrap_servers, enable_idempotence=False)
+    await producer.start()
+    relay = OutboxRelay(service="ras", sessions=ras.sessions, producer=producer, publish_timeout_seconds=4)
+    await register(ras, 0, 5)
+    assert await relay.publish_batch() == 5  # connected to the broker before it is paused
+    await register(ras, 5, 5)
+    broker.pause()
+    try:
+        publishing = asyncio.ensure_future(relay.publish_batch())
+        await asyncio.sleep(1.5)  # the batch is claimed and waits for the paused broker
+        assert not publishing.done()
+        assert await _sessions_in_transaction(databases["ras"]) == []
+    finally:
+        broker.resume()
+    with contextlib.suppress(Exception):  # it may have timed out while paused: the next batch goes
+        await publishing
+    while await relay.publish_batch():
+        pass
+    await producer.stop()
+    assert await _backlog_is_zero(ras.sessions)
+
+
+async def _sessions_in_transaction(database_url: str) -> list[str]:
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        rows = await connection.fetch(
+            "SELECT state FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+        )
+        return [row["state"] for row in rows]
+    finally:
+        await connection.close()

@@ -28,6 +28,13 @@ class Envelope(BaseModel):
     causation_id: uuid.UUID | None = Field(
         default=None, description="The event_id of the event that caused this one, if any."
     )
+    subject_sequence: int | None = Field(
+        default=None,
+        ge=1,
+        description="Position of this event among its producer's events about the subject: 1, 2, 3... "
+        "Assigned when the event is written to the producer's outbox. Absent on events written before it "
+        "existed. Consumers use it to hold a subject's later events back while an earlier one is dead-lettered.",
+    )
     payload: dict[str, Any]
 
     @field_validator("occurred_at")

@@ -8,6 +8,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
@@ -24,6 +25,7 @@ from pbshared.platform.kafka import ensure_topics, new_producer
 from pbshared.platform.logging import configure_logging
 from pbshared.platform.outbox import OutboxSignal
 from pbshared.platform.readiness import DATABASE_OK, ExpectedRevisions, database_state
+from pbshared.platform.pruning import Retention, prune_periodically
 from pbshared.platform.relay import OutboxRelay
 from pbshared.platform.request_context import RequestContext
 from pbshared.platform.service import ServiceDefinition
@@ -65,7 +67,7 @@ class Messaging:
             lambda: ensure_topics(servers, topics, s.kafka_topic_partitions, s.kafka_replication_factor),
             "creating topics",
         )
-        producer = new_producer(servers, s.kafka_request_timeout_ms)
+        producer = new_producer(servers, s.kafka_request_timeout_ms, enable_idempotence=s.kafka_enable_idempotence)
         await _retry_forever(producer.start, "connecting the relay's producer")
         self.broker_connected = True
         state = self._app.state
@@ -78,7 +80,8 @@ class Messaging:
                 signal=state.outbox_signal,
                 batch_size=s.relay_batch_size,
                 idle_poll_seconds=s.relay_idle_poll_ms / 1000,
-                publish_timeout_seconds=s.kafka_request_timeout_ms / 1000 * 2,
+                publish_timeout_seconds=s.relay_publish_timeout_seconds,
+                lease_seconds=s.relay_lease_seconds,
             )
             jobs.append(self.relay.run())
         subscriptions = self._definition.all_subscriptions()
@@ -93,8 +96,14 @@ class Messaging:
                 backoff_seconds=s.consumer_backoff_ms / 1000,
                 request_timeout_ms=s.kafka_request_timeout_ms,
                 fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
+                enable_idempotence=s.kafka_enable_idempotence,
             )
             jobs.append(self.consumer.run())
+        if jobs:
+            retention = Retention(
+                outbox=timedelta(days=s.outbox_retention_days), inbox=timedelta(days=s.inbox_retention_days)
+            )
+            jobs.append(prune_periodically(state.sessions, retention, s.prune_interval_seconds))
         try:
             await asyncio.gather(*jobs)
         finally:

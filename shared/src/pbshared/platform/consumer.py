@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pbshared.contract.envelope import Envelope
 from pbshared.contract.registry import CATALOGUE
 from pbshared.contract.topics import dead_letter_topic
-from pbshared.platform import context, inbox, metrics
+from pbshared.platform import context, inbox, metrics, parking
 from pbshared.platform.db import SessionFactory
 from pbshared.platform.kafka import new_producer
 from pbshared.platform.outbox import OutboxSignal, add_to_outbox, envelope_for
@@ -49,8 +49,8 @@ class HandlerContext:
     async def publish(self, payload: BaseModel, *, council_id: str, subject_id: str) -> Envelope:
         """Write a follow-on event in the same transaction (its causation is the handled event)."""
         envelope = envelope_for(payload, producer=self.producer, council_id=council_id, subject_id=subject_id)
-        await add_to_outbox(self.session, envelope)
-        return envelope
+        [written] = await add_to_outbox(self.session, envelope)
+        return written
 
     @property
     def uow(self) -> UnitOfWork:
@@ -77,16 +77,35 @@ class Subscription:
         return CATALOGUE.spec_for_model(self.payload_model).topic
 
 
+def subscriptions_by_event_type(subscriptions: list[Subscription]) -> dict[str, list[Subscription]]:
+    """The handlers of each event type, in declaration order. The same handler twice for one event
+    type is a wiring mistake (it would apply the event twice), so it is refused at start-up."""
+    by_type: dict[str, list[Subscription]] = {}
+    for subscription in subscriptions:
+        handlers = by_type.setdefault(subscription.event_type, [])
+        if any(s.handler == subscription.handler for s in handlers):
+            name = getattr(subscription.handler, "__qualname__", repr(subscription.handler))
+            raise ValueError(f"handler {name} is subscribed to {subscription.event_type} twice")
+        handlers.append(subscription)
+    return by_type
+
+
 class Unreadable(Exception):
     """The message cannot be read as an event this consumer handles; retrying cannot help."""
 
 
 def is_infrastructure_failure(error: BaseException) -> bool:
-    """The database (or the network to it) failed, not the handler: nothing about the message is
-    wrong, so it must not be dead-lettered. The consumer restarts and the message comes round again."""
+    """The database itself failed (lost connection, server gone), not the handler: nothing about the
+    message is wrong, so it must not be dead-lettered; the consumer restarts and it comes round again.
+
+    Only SQLAlchemy's connection-level errors count. A handler that times out calling something
+    outside (a FHIR server, a card provider: TimeoutError, httpx.TimeoutException, ConnectionError)
+    has failed like any other handler: retried, then dead-lettered. Were those an outage, one
+    unreachable supplier would restart the consumer forever and hold up every partition.
+    """
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
-    return isinstance(error, (OperationalError, InterfaceError, ConnectionError, TimeoutError))
+    return isinstance(error, (OperationalError, InterfaceError))
 
 
 class _StoppedAt(Exception):
@@ -98,11 +117,10 @@ class _StoppedAt(Exception):
 
 @dataclass(frozen=True)
 class _Readable:
-    """A message this consumer can apply: its envelope, the handler, and the payload read for it."""
+    """A message this consumer can apply: its envelope, and each handler with the payload read for it."""
 
     envelope: Envelope
-    subscription: Subscription
-    payload: BaseModel
+    handlers: list[tuple[Handler, BaseModel]]
     traceparent: str | None
 
 
@@ -120,18 +138,20 @@ class EventConsumer:
         group_id: str | None = None,
         request_timeout_ms: int = 5000,
         fetch_max_wait_ms: int = 20,
+        enable_idempotence: bool = True,
     ):
         self.service = service
         self.group_id = group_id or service
         self._sessions = sessions
         self._bootstrap = bootstrap_servers
-        self._handlers = {s.event_type: s for s in subscriptions}
+        self._handlers = subscriptions_by_event_type(subscriptions)
         self._topics = sorted({s.topic for s in subscriptions})
         self._signal = signal
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds
         self._request_timeout_ms = request_timeout_ms
         self._fetch_max_wait_ms = fetch_max_wait_ms
+        self._enable_idempotence = enable_idempotence
         self._consumer: AIOKafkaConsumer | None = None
         self._dlq_producer: AIOKafkaProducer | None = None
         self.assigned = asyncio.Event()
@@ -168,7 +188,7 @@ class EventConsumer:
             metadata_max_age_ms=5000,
             fetch_max_wait_ms=self._fetch_max_wait_ms,
         )
-        producer = new_producer(self._bootstrap, self._request_timeout_ms)
+        producer = self._new_producer()
         await producer.start()
         try:
             await consumer.start()
@@ -177,6 +197,7 @@ class EventConsumer:
             raise
         self._consumer, self._dlq_producer = consumer, producer
         try:
+            await self._resume_releases()
             while True:
                 batches = await consumer.getmany(timeout_ms=200, max_records=500)
                 if consumer.assignment():
@@ -254,6 +275,10 @@ class EventConsumer:
         taken = len(readable) + len(ignored)  # a prefix of `messages`, in order
         outcomes: list[tuple[str, str]] = [(event_type, "ignored") for event_type in ignored]
         async with self._sessions() as session, session.begin():
+            held = await parking.blocks(session, self.group_id)
+            for index, read in readable:
+                if parking.Subject.of(read.envelope) in held:
+                    raise _StoppedAt(index)  # parking and releasing are the single path's
             events = [(read.envelope.event_id, read.envelope.event_type) for _, read in readable]
             new = await inbox.claim(session, self.group_id, events)
             for index, read in readable:
@@ -283,14 +308,14 @@ class EventConsumer:
         """
         try:
             envelope = Envelope.from_bytes(message.value)
-            subscription = self._handlers.get(envelope.event_type)
-            if subscription is None:
+            subscriptions = self._handlers.get(envelope.event_type)
+            if not subscriptions:
                 return envelope.event_type
-            payload = CATALOGUE.parse(envelope, subscription.payload_model)
+            handlers = [(s.handler, CATALOGUE.parse(envelope, s.payload_model)) for s in subscriptions]
             traceparent = _header(message, "traceparent")
         except Exception as error:  # an upcast may raise anything on a malformed old payload
             raise Unreadable(f"{type(error).__name__}: {error}") from error
-        return _Readable(envelope, subscription, payload, traceparent)
+        return _Readable(envelope, handlers, traceparent)
 
     @staticmethod
     def _bound(readable: _Readable) -> contextlib.AbstractContextManager[None]:
@@ -302,7 +327,8 @@ class EventConsumer:
 
     async def _run_handler(self, session: AsyncSession, readable: _Readable) -> None:
         ctx = HandlerContext(session, readable.envelope, self.service)
-        await readable.subscription.handler(ctx, readable.payload)
+        for handler, payload in readable.handlers:  # in declaration order, in one transaction
+            await handler(ctx, payload)
 
     def _after_commit(self, wrote_events: bool) -> None:
         if wrote_events and self._signal is not None:
@@ -310,7 +336,7 @@ class EventConsumer:
 
     async def process(self, message: ConsumerRecord) -> str:
         """Handle one message on its own, with retries and dead letters; returns the outcome
-        (handled, duplicate, ignored, dead_lettered)."""
+        (handled, duplicate, ignored, parked, dead_lettered)."""
         try:
             readable = self._read(message)
         except Unreadable as unreadable:
@@ -318,12 +344,21 @@ class EventConsumer:
             return self._count("unreadable", "dead_lettered")
         if isinstance(readable, str):
             return self._count(readable, "ignored")
+        outcome, releasing = await self._with_retries(message, readable, parked=False)
+        if releasing:
+            await self._release(parking.Subject.of(readable.envelope))
+        return outcome
+
+    async def _with_retries(self, message: ConsumerRecord, readable: _Readable, *, parked: bool) -> tuple[str, bool]:
+        """Apply one event, retrying with backoff; dead-letter it (and block its subject) when
+        every attempt failed. Returns the outcome and whether its subject's parked events may go."""
         event_type = readable.envelope.event_type
         with self._bound(readable):
             error: BaseException | None = None
             for attempt in range(1, self._max_attempts + 1):
                 try:
-                    return self._count(event_type, await self._handle_alone(readable))
+                    outcome, releasing = await self._handle_alone(message, readable, parked=parked)
+                    return self._count(event_type, outcome), releasing
                 except Exception as failure:
                     if is_infrastructure_failure(failure):
                         raise  # the database is away: restart and retry, never dead-letter
@@ -335,18 +370,69 @@ class EventConsumer:
                     if attempt < self._max_attempts:
                         await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
             assert error is not None
+            # Dead letter first, block second: if we die in between, the event comes round again
+            # (from the partition, or from parked_events), so it is never lost.
             await self._dead_letter(message, error, attempts=self._max_attempts)
-            return self._count(event_type, "dead_lettered")
+            await self._block(readable.envelope)
+            return self._count(event_type, "dead_lettered"), False
 
-    async def _handle_alone(self, readable: _Readable) -> str:
+    async def _handle_alone(self, message: ConsumerRecord, readable: _Readable, *, parked: bool) -> tuple[str, bool]:
+        envelope = readable.envelope
+        subject = parking.Subject.of(envelope)
+        releasing = False
         async with self._sessions() as session, session.begin():
-            envelope = readable.envelope
-            if not await inbox.claim(session, self.group_id, [(envelope.event_id, envelope.event_type)]):
-                return "duplicate"
+            if parked:
+                if not await parking.unpark(session, self.group_id, envelope.event_id):
+                    return "duplicate", False  # another instance released it meanwhile
+            else:
+                if not await inbox.claim(session, self.group_id, [(envelope.event_id, envelope.event_type)]):
+                    return "duplicate", False
+                held = await parking.block_of(session, self.group_id, subject)
+                if held is not None and held.event_id != envelope.event_id:
+                    await parking.park(session, self.group_id, message, envelope)
+                    return "parked", held.releasing
+                if held is not None:  # the dead letter that held its subject back, replayed
+                    await parking.start_releasing(session, self.group_id, subject)
+                    releasing = True
             await self._run_handler(session, readable)
             wrote_events = bool(session.info.get("wrote_events"))
         self._after_commit(wrote_events)
-        return "handled"
+        return ("released" if parked else "handled"), releasing
+
+    async def _release(self, subject: parking.Subject) -> None:
+        """Apply a subject's parked events in sequence order, each in its own transaction, until
+        none are left (the subject flows again) or one is dead-lettered (it holds the rest)."""
+        while True:
+            async with self._sessions() as session, session.begin():
+                message = await parking.next_parked(session, self.group_id, subject)
+                if message is None:
+                    await parking.finish_releasing(session, self.group_id, subject)
+                    return
+            try:
+                readable = self._read(message)
+            except Unreadable as unreadable:  # parked by a version that could read it
+                await self._dead_letter(message, unreadable, attempts=1)
+                await self._block(Envelope.from_bytes(message.value))
+                return
+            if isinstance(readable, str):  # no handler wants it any more
+                async with self._sessions() as session, session.begin():
+                    await parking.unpark(session, self.group_id, Envelope.from_bytes(message.value).event_id)
+                continue
+            outcome, _ = await self._with_retries(message, readable, parked=True)
+            if outcome == "dead_lettered":
+                return
+
+    async def _block(self, envelope: Envelope) -> None:
+        async with self._sessions() as session, session.begin():
+            await parking.block(session, self.group_id, envelope)
+
+    async def _resume_releases(self) -> None:
+        """Finish releases a previous run left half done (it stopped between two parked events)."""
+        async with self._sessions() as session:
+            held = await parking.blocks(session, self.group_id)
+        for block in held.values():
+            if block.releasing:
+                await self._release(block.subject)
 
     async def _dead_letter(self, message: ConsumerRecord, error: BaseException, attempts: int) -> None:
         assert self._dlq_producer is not None or self._consumer is None, "consumer not started"
@@ -362,7 +448,7 @@ class EventConsumer:
         ]
         producer = self._dlq_producer
         if producer is None:  # process() called directly (tests): use a short-lived producer
-            producer = new_producer(self._bootstrap, self._request_timeout_ms)
+            producer = self._new_producer()
             await producer.start()
         try:
             # If this raises, the offset is not committed and the message comes round again.
@@ -382,6 +468,9 @@ class EventConsumer:
                 "error": repr(error),
             },
         )
+
+    def _new_producer(self) -> AIOKafkaProducer:
+        return new_producer(self._bootstrap, self._request_timeout_ms, enable_idempotence=self._enable_idempotence)
 
     def _count(self, event_type: str, outcome: str) -> str:
         metrics.EVENTS_HANDLED.labels(self.service, event_type, outcome).inc()

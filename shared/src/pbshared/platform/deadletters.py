@@ -60,13 +60,17 @@ async def read_dead_letters(bootstrap_servers: list[str] | str, service: str) ->
 
 
 async def replay(
-    bootstrap_servers: list[str] | str, service: str, event_ids: set[str] | None = None
+    bootstrap_servers: list[str] | str,
+    service: str,
+    event_ids: set[str] | None = None,
+    *,
+    enable_idempotence: bool = True,
 ) -> list[DeadLetter]:
     """Republish dead letters (all, or those with the given event ids) to their original topics."""
     letters = [
         d for d in await read_dead_letters(bootstrap_servers, service) if event_ids is None or d.event_id in event_ids
     ]
-    producer = new_producer(bootstrap_servers)
+    producer = new_producer(bootstrap_servers, enable_idempotence=enable_idempotence)
     await producer.start()
     try:
         for letter in letters:
@@ -90,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("PB_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
         help="default: PB_KAFKA_BOOTSTRAP_SERVERS, else 127.0.0.1:9092",
     )
+    parser.add_argument(
+        "--no-idempotence",
+        action="store_true",
+        default=os.environ.get("PB_KAFKA_ENABLE_IDEMPOTENCE", "true").lower() in ("false", "0", "no"),
+        help="for a broker without idempotent producers (Tansu); default: PB_KAFKA_ENABLE_IDEMPOTENCE",
+    )
     parser.add_argument("--event-id", action="append", default=[], help="replay only this event (repeatable)")
     parser.add_argument("--all", action="store_true", help="replay every dead letter")
     args = parser.parse_args(argv)
@@ -110,6 +120,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not args.all and not args.event_id:
         parser.error("replay needs --all or at least one --event-id")
     wanted = None if args.all else {str(uuid.UUID(e)) for e in args.event_id}
-    replayed = asyncio.run(replay(args.bootstrap_servers, args.service, wanted))
+    replayed = asyncio.run(
+        replay(args.bootstrap_servers, args.service, wanted, enable_idempotence=not args.no_idempotence)
+    )
     print(f"replayed {len(replayed)} dead letter(s) for {args.service}", file=sys.stderr)
     return 0

@@ -20,14 +20,20 @@ from pbshared.contract.topics import all_topics
 log = logging.getLogger(__name__)
 
 
-def new_producer(bootstrap_servers: list[str] | str, request_timeout_ms: int = 5000) -> AIOKafkaProducer:
-    # acks=all: a row is marked published only once every in-sync replica has it. Idempotence is
-    # off because Tansu lacks InitProducerId (docs/broker.md); duplicates from retries are removed by
-    # consumers' inboxes.
+def new_producer(
+    bootstrap_servers: list[str] | str, request_timeout_ms: int = 5000, *, enable_idempotence: bool
+) -> AIOKafkaProducer:
+    """The producer every platform part uses. Each caller says whether the broker supports
+    idempotence (PB_KAFKA_ENABLE_IDEMPOTENCE): Kafka does; the embedded broker, Tansu, lacks
+    InitProducerId and refuses such a producer (docs/broker.md).
+
+    acks=all: a row is marked published only once every in-sync replica has it. Idempotence stops
+    the broker writing a retried batch twice; where it is off, consumers' inboxes drop the duplicates.
+    """
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
         acks="all",
-        enable_idempotence=False,
+        enable_idempotence=enable_idempotence,
         linger_ms=2,
         request_timeout_ms=request_timeout_ms,
         retry_backoff_ms=100,
@@ -58,6 +64,15 @@ async def ensure_topics(
         await admin.close()
 
 
+async def assign_every_partition(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    """Read all of `topic` with a started consumer outside any group; its partitions (none: no topic)."""
+    await consumer._client.force_metadata_update()  # a new client may not know the topic yet
+    partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+    if partitions:
+        consumer.assign(partitions)
+    return partitions
+
+
 async def read_topic(bootstrap_servers: list[str] | str, topic: str, idle_seconds: float = 1.0) -> list[ConsumerRecord]:
     """Every message now on `topic`, from the beginning, without joining a consumer group.
 
@@ -68,11 +83,9 @@ async def read_topic(bootstrap_servers: list[str] | str, topic: str, idle_second
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer._client.force_metadata_update()  # a new client may not know the topic yet
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        partitions = await assign_every_partition(consumer, topic)
         if not partitions:
             return []
-        consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         records: list[ConsumerRecord] = []
         while True:

@@ -10,7 +10,7 @@ from sqlalchemy import MetaData
 
 from pbshared.contract.topics import all_topics, events_topic
 from pbshared.platform.auth import AccessPolicy, Role, RouteKey
-from pbshared.platform.consumer import Subscription
+from pbshared.platform.consumer import Subscription, subscriptions_by_event_type
 from pbshared.platform.errors import KnownConstraint
 from pbshared.platform.migrations import versions_dir
 from pbshared.platform.people import replica
@@ -51,6 +51,9 @@ class ServiceDefinition:
     def migrations_dir(self) -> Path:
         """The service's Alembic revisions, shipped inside its package (`<name>/migrations/versions`)."""
         return versions_dir(self.name)
+
+    def __post_init__(self) -> None:
+        subscriptions_by_event_type(self.all_subscriptions())  # refuses a handler subscribed twice
 
     def all_routers(self) -> list[APIRouter]:
         routers = [*self.routers, refdata_router]

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Kafka's default topic retention (log.retention.hours=168), which pb-topics leaves as it is: the
+# longest time an event can be delivered again (docs/runbook.md, "Pruning").
+REDELIVERY_WINDOW_DAYS = 7
 
 DEFAULT_ISSUER = "pb-local"
 DEFAULT_AUDIENCE = "personal-budgets"
@@ -43,6 +47,12 @@ class ServiceSettings(BaseSettings):
     kafka_replication_factor: int = Field(
         default=1, ge=1, description="Replication factor for topics this service creates (3 in production)."
     )
+    kafka_enable_idempotence: bool = Field(
+        default=True,
+        description="Idempotent producers (Kafka's InitProducerId): a publish the client retries is written "
+        "once. Used by every producer (relay, dead letters). Keep it on with Apache Kafka; set false only "
+        "for a broker without InitProducerId, such as the embedded Tansu (the local run and the tests do).",
+    )
     kafka_request_timeout_ms: int = Field(
         default=5000, ge=100, description="How long a publish may wait for the broker before it is retried."
     )
@@ -74,6 +84,13 @@ class ServiceSettings(BaseSettings):
     relay_idle_poll_ms: int = Field(
         default=200, ge=5, description="How often an idle relay looks for rows written by other processes."
     )
+    relay_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a relay's claim on a batch lasts. Only one relay of a service publishes a batch "
+        "at a time; if it dies mid-batch, another takes over when this lapses. Must be longer than a publish "
+        "may take (twice PB_KAFKA_REQUEST_TIMEOUT_MS).",
+    )
     consumers_enabled: bool = Field(default=True, description="Run the Kafka consumer in this process.")
     consumer_max_attempts: int = Field(
         default=5, ge=1, description="Attempts at one message before it goes to the dead-letter topic."
@@ -88,12 +105,45 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_ms: int = Field(
         default=200, ge=0, description="First retry delay; doubles with each further attempt."
     )
+    outbox_retention_days: int = Field(
+        default=7, ge=1, description="Days a published outbox row is kept (for inspection) before it is pruned."
+    )
+    inbox_retention_days: int = Field(
+        default=30,
+        description="Days a handled event's id is kept in the inbox, where it stops a redelivery from taking "
+        f"effect twice. Must be longer than the longest redelivery window, the topics' retention "
+        f"({REDELIVERY_WINDOW_DAYS} days).",
+    )
+    prune_interval_seconds: float = Field(
+        default=3600, gt=0, description="How often the process running the relay and consumer prunes."
+    )
     log_level: str = Field(default="INFO", description="Python log level name.")
     log_json: bool = Field(default=True, description="JSON log lines (false: human-readable console).")
 
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+    @property
+    def relay_publish_timeout_seconds(self) -> float:
+        return self.kafka_request_timeout_ms / 1000 * 2
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_publish(self) -> ServiceSettings:
+        if self.relay_lease_seconds <= self.relay_publish_timeout_seconds:
+            raise ValueError(
+                "relay_lease_seconds must be longer than a publish may take (twice kafka_request_timeout_ms)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _inbox_outlasts_redelivery(self) -> ServiceSettings:
+        if self.inbox_retention_days <= REDELIVERY_WINDOW_DAYS:
+            raise ValueError(
+                f"inbox_retention_days must be longer than the topics' retention ({REDELIVERY_WINDOW_DAYS} days), "
+                "or a redelivered event would take effect twice"
+            )
+        return self
 
     def resolved_database_url(self) -> str:
         if self.database_url:

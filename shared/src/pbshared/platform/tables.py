@@ -1,4 +1,5 @@
-"""Tables every service has: outbox, inbox, reference datasets and the copy of people.
+"""Tables every service has: outbox, inbox, reference datasets and the copy of people, and what
+keeps events in order through failures (subject sequences, the relay lease, parked events).
 
 They live in their own MetaData; each service's migrations create them (pbshared.platform.migrations)
 next to its own tables, in its own database.
@@ -55,6 +56,60 @@ inbox = Table(
     Column("event_id", Uuid, primary_key=True),
     Column("event_type", String(100), nullable=False),
     Column("handled_at", DateTime(timezone=True), nullable=False),
+    Column(
+        "status",
+        String(16),
+        nullable=False,
+        server_default="handled",
+        comment="handled, or parked: stored in parked_events until its subject's dead letter is handled.",
+    ),
+)
+
+subject_sequences = Table(
+    "subject_sequences",
+    platform_metadata,
+    Column("subject_id", String(200), primary_key=True),
+    Column("last_sequence", BigInteger, nullable=False, comment="The sequence of the subject's newest event."),
+)
+
+relay_leases = Table(
+    "relay_leases",
+    platform_metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(100), nullable=False, comment="The relay instance that may publish until expires_at."),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+blocked_subjects = Table(
+    "blocked_subjects",
+    platform_metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("producer", String(100), primary_key=True),
+    Column("subject_id", String(200), primary_key=True),
+    Column(
+        "event_id",
+        Uuid,
+        nullable=True,
+        comment="The dead-lettered event that holds the subject back; empty while its parked events are released.",
+    ),
+    Column("blocked_at", DateTime(timezone=True), nullable=False),
+)
+
+parked_events = Table(
+    "parked_events",
+    platform_metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("event_id", Uuid, primary_key=True),
+    Column("producer", String(100), nullable=False),
+    Column("subject_id", String(200), nullable=False),
+    Column("subject_sequence", BigInteger, nullable=True),
+    Column("topic", String(200), nullable=False),
+    Column("kafka_partition", Integer, nullable=False),
+    Column("kafka_offset", BigInteger, nullable=False),
+    Column("message", Text, nullable=False, comment="The message as received."),
+    Column("headers", JSON, nullable=False),
+    Column("parked_at", DateTime(timezone=True), nullable=False),
+    Index("ix_parked_events_subject", "consumer", "producer", "subject_id"),
 )
 
 reference_datasets = Table(

@@ -28,6 +28,7 @@ def service_settings(definition: ServiceDefinition, database_url: str, bootstrap
         "consumer_max_attempts": 3,
         "relay_idle_poll_ms": 50,
         "kafka_request_timeout_ms": 2000,
+        "kafka_enable_idempotence": False,  # Tansu lacks InitProducerId
         "log_json": False,
         "log_level": "WARNING",
     }

@@ -3,7 +3,9 @@
 A service ships only its revisions, as package data (`<service>/migrations/versions`, found through
 importlib.resources so a plain wheel install works); `env.py` and `script.py.mako` are this package's
 (`script/`), and the service's tables reach env.py through the Config's attributes. Each service's first
-revision calls `create_platform_tables()` to add the outbox, inbox, reference data and person-copy tables.
+revision calls `create_platform_tables()` to add the outbox, inbox, reference data and person-copy tables
+as they were in version 1; a later revision calls each later step (`platform_v2()` ...). The steps are
+written out, never derived from pbshared.platform.tables, so that a table change needs a migration.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import asyncio
 from importlib.resources import files
 from pathlib import Path
 
-from alembic import command, context, op
+from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 
 from pbshared.platform.db import create_engine
+from pbshared.platform.migrations import v1, v2
 from pbshared.platform.tables import platform_metadata
 
 SCRIPT_DIR = Path(str(files(__name__) / "script"))
@@ -87,13 +90,18 @@ def run_env(service_metadata: MetaData | None) -> None:
 
 
 def create_platform_tables() -> None:
-    """Platform tables as they are in version 1 (pbshared.platform.tables).
-
-    When a platform table changes, copy its version-1 definition here first, then add a
-    `platform_v2` step that alters it, and a revision in every service that calls that step.
-    """
-    platform_metadata.create_all(op.get_bind())
+    """Platform tables as they were in version 1, frozen (pbshared.platform.migrations.v1)."""
+    v1.upgrade()
 
 
 def drop_platform_tables() -> None:
-    platform_metadata.drop_all(op.get_bind())
+    v1.downgrade()
+
+
+def platform_v2() -> None:
+    """Subject sequences, relay leases, parked events, inbox status (pbshared.platform.migrations.v2)."""
+    v2.upgrade()
+
+
+def drop_platform_v2() -> None:
+    v2.downgrade()
