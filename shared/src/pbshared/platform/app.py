@@ -24,8 +24,8 @@ from pbshared.platform.guards import install_guards
 from pbshared.platform.kafka import ensure_topics, new_producer
 from pbshared.platform.logging import configure_logging
 from pbshared.platform.outbox import OutboxSignal
-from pbshared.platform.readiness import DATABASE_OK, ExpectedRevisions, database_state
 from pbshared.platform.pruning import Retention, prune_periodically
+from pbshared.platform.readiness import DATABASE_OK, ExpectedRevisions, database_state
 from pbshared.platform.relay import OutboxRelay
 from pbshared.platform.request_context import RequestContext
 from pbshared.platform.service import ServiceDefinition

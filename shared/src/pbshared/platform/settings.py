@@ -56,11 +56,6 @@ class ServiceSettings(BaseSettings):
     kafka_request_timeout_ms: int = Field(
         default=5000, ge=100, description="How long a publish may wait for the broker before it is retried."
     )
-    kafka_enable_idempotence: bool = Field(
-        default=True,
-        description="Idempotent producer (no duplicates from the producer's own retries) where the broker "
-        "supports it; the embedded broker does not, so the local run sets false.",
-    )
     jwt_secret: SecretStr | None = Field(
         default=None, description="Shared secret for HS256 tokens (development and tests)."
     )
