@@ -45,7 +45,6 @@ def test_a_service_definition_refuses_a_handler_it_already_gets_from_its_person_
         description="d",
         settings_cls=ServiceSettings,
         metadata=MetaData(),
-        migrations_dir=None,
         person_copies=PersonCopyAccess(readers=frozenset()),
     )
     own_rule = Subscription(PersonMerged, apply_own_rule)

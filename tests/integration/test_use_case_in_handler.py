@@ -76,6 +76,7 @@ def _consumer(cls: type[EventConsumer], sessions, bootstrap: str) -> EventConsum
         subscriptions=[Subscription(PersonRegistered, import_person)],
         backoff_seconds=0.02,
         request_timeout_ms=2000,
+        enable_idempotence=False,  # Tansu lacks InitProducerId
     )
 
 
