@@ -55,6 +55,7 @@ def service_rss(name: str, bootstrap: str, workdir: Path, idle_seconds: float) -
         **os.environ,
         "PB_DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/{name}.db",
         "PB_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "PB_KAFKA_ENABLE_IDEMPOTENCE": "false",  # Tansu lacks InitProducerId
         "PB_JWT_SECRET": "bench-secret-not-for-production-0123456789",
     }
     log = (workdir / f"{name}.log").open("wb")

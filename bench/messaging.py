@@ -3,6 +3,7 @@
 Platform: UnitOfWork writes and OutboxRelay in this process (bench.pipeline), the EventConsumer with
 the person replica handler in a child process (bench.sink). Raw: AIOKafkaProducer here, a bare
 AIOKafkaConsumer in a child process. Same broker, topic partitions, message size and client settings.
+Store: the platform's database writes and effects with no broker (bench.store), the state store's limit.
 """
 
 from __future__ import annotations
@@ -12,15 +13,23 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bench.parameters import CONSUMER_FETCH_WAIT_MS, P99_TARGET_MS, THROUGHPUT_RATIO_TARGET, Parameters
 from bench.pipeline import Pipeline
 from bench.raw import RAW_TOPIC, RawSource
 from bench.report import Figure, Results, percentile
 from bench.sink import Record, SinkProcess
+from bench.store import StorePath
 from pbshared.contract.topics import all_topics
 from pbshared.platform.kafka import ensure_topics
 from tools.services import SERVICE_NAMES
+
+
+class Collector(Protocol):
+    """Where a path's effects are read back: a consumer process, or the store path itself."""
+
+    async def collect(self, count: int, timeout: float) -> list[Record]: ...
 
 
 @dataclass
@@ -65,8 +74,9 @@ async def measure_messaging(results: Results, p: Parameters, bootstrap: str, dat
     await ensure_topics(bootstrap, all_topics(SERVICE_NAMES), partitions=p.partitions)
     await ensure_topics(bootstrap, [RAW_TOPIC], partitions=p.partitions)
     raw = await run_raw(p, bootstrap)
+    store = await run_store(p, database_url)
     platform, published_after = await run_platform(p, bootstrap, database_url)
-    add_messaging_figures(results, p, platform, raw)
+    add_messaging_figures(results, p, platform, raw, store)
     results.details.update(
         {
             "throughput burst, raw": _describe_burst(raw.burst),
@@ -75,6 +85,8 @@ async def measure_messaging(results: Results, p: Parameters, bootstrap: str, dat
             "after the first write",
             f"steady {p.rate:,.0f}/s, raw": _describe_steady(raw.steady),
             f"steady {p.rate:,.0f}/s, platform": _describe_steady(platform.steady),
+            "throughput burst, PostgreSQL alone": _describe_burst(store.burst),
+            f"steady {p.rate:,.0f}/s, PostgreSQL alone": _describe_steady(store.steady),
             f"steady {p.light_rate:,.0f}/s, raw": _describe_steady(raw.light),
             f"steady {p.light_rate:,.0f}/s, platform": _describe_steady(platform.light),
             "consumers' fetch wait": f"{CONSUMER_FETCH_WAIT_MS} ms on both paths (the services' default); "
@@ -109,6 +121,20 @@ async def raw_path(
         sink.stop()
 
 
+async def run_store(p: Parameters, database_url: str) -> PathRun:
+    store = StorePath(database_url, per_transaction=p.per_transaction, writers=p.writers, partitions=p.partitions)
+    await store.start()
+    try:
+        await warm_up(store.write_burst, store, p.warmup_events)
+        return PathRun(
+            burst=await measure_burst(store.write_burst, store, p.events),
+            steady=await measure_steady(store.write_steady, store, p.rate, p.steady_seconds),
+            light=await measure_steady(store.write_steady, store, p.light_rate, p.light_seconds),
+        )
+    finally:
+        await store.close()
+
+
 async def run_platform(p: Parameters, bootstrap: str, database_url: str) -> tuple[PathRun, float]:
     sink = SinkProcess("platform", bootstrap, database_url=database_url)
     pipeline = Pipeline(database_url, bootstrap, per_transaction=p.per_transaction, writers=p.writers)
@@ -128,13 +154,13 @@ async def run_platform(p: Parameters, bootstrap: str, database_url: str) -> tupl
         sink.stop()
 
 
-async def warm_up(send: Callable[[int], Awaitable[object]], sink: SinkProcess, count: int) -> None:
+async def warm_up(send: Callable[[int], Awaitable[object]], sink: Collector, count: int) -> None:
     """Connections, compiled statements and fetch sessions settle before anything is timed."""
     await send(count)
     await sink.collect(count, _timeout(count))
 
 
-async def measure_burst(send: Callable[[int], Awaitable[float]], sink: SinkProcess, count: int) -> Burst:
+async def measure_burst(send: Callable[[int], Awaitable[float]], sink: Collector, count: int) -> Burst:
     started = time.monotonic()
     written = await send(count)
     records = await sink.collect(count, _timeout(count))
@@ -144,7 +170,7 @@ async def measure_burst(send: Callable[[int], Awaitable[float]], sink: SinkProce
 
 async def measure_steady(
     send: Callable[[float, int], Awaitable[dict[str, float]]],
-    sink: SinkProcess,
+    sink: Collector,
     rate: float,
     seconds: float,
     acknowledged: dict[str, float] | None = None,
@@ -180,13 +206,15 @@ def _timeout(count: int) -> float:
     return 30 + count / 100
 
 
-def add_messaging_figures(results: Results, p: Parameters, platform: PathRun, raw: PathRun) -> None:
+def add_messaging_figures(results: Results, p: Parameters, platform: PathRun, raw: PathRun, store: PathRun) -> None:
+    burst = f"end-to-end throughput, burst of {p.events:,}"
+    results.add(Figure(f"{burst}, against raw aiokafka", "events/s", platform.burst.rate, raw.burst.rate))
     throughput = results.add(
         Figure(
-            f"end-to-end throughput, burst of {p.events:,}",
+            f"{burst}, against PostgreSQL alone",
             "events/s",
             platform.burst.rate,
-            raw.burst.rate,
+            store.burst.rate,
             f"ratio >= {THROUGHPUT_RATIO_TARGET}",
         )
     )
@@ -199,6 +227,14 @@ def add_messaging_figures(results: Results, p: Parameters, platform: PathRun, ra
             figure.target = f"< {P99_TARGET_MS:.0f} ms"
             complete = platform.steady.delivered == platform.steady.sent
             figure.met = complete and figure.measured is not None and figure.measured < P99_TARGET_MS
+    results.add(
+        Figure(
+            f"latency p99 at {p.rate:,.0f}/s, against PostgreSQL alone",
+            "ms",
+            platform.steady.p(99),
+            store.steady.p(99),
+        )
+    )
     results.add(
         Figure(
             f"rate the writer kept, asked for {p.rate:,.0f}/s",
