@@ -7,6 +7,7 @@ import configparser
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import yaml
 from pbshared.contract.registry import CATALOGUE
 from pbshared.contract.topics import all_topics
 from pbshared.platform.kafka import main as topics_main
+from pbshared.platform.tables import platform_metadata
 from tools.generate import derived_files
 from tools.import_contracts import import_linter_config
 from tools.new_service import scaffold
@@ -107,6 +109,9 @@ def test_the_small_pattern_of_a_new_service_installs_migrates_and_keeps_the_impo
         assert done.returncode == 0, f"{argv}: {done.stdout}{done.stderr}"
 
     run(sys.executable, "-m", NEW, "migrate")
+    with sqlite3.connect(tmp_path / "r.db") as database:
+        tables = {row[0] for row in database.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert set(platform_metadata.tables) <= tables, "every platform step reaches a new service"
     run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp_path / "services" / NEW / "tests")
     shutil.copy(ROOT / "pyproject.toml", tmp_path)  # the tools' settings, as in the repository
     run(bin_dir / "ruff", "check", "--no-cache", "services")

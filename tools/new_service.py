@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Revision 0001 of a service without tables of its own is the same in every service: it adds the
-# platform tables. A new service starts from ledger's, as it is now.
-PLATFORM_REVISION = Path("migrations/versions/0001_platform.py")
-PLATFORM_REVISION_SOURCE = ROOT / "services" / "ledger" / "src" / "ledger" / PLATFORM_REVISION
+# The revisions of a service without tables of its own are the platform's steps (0001 the version-1
+# tables, 0002 platform_v2, ...), the same in every such service. A new service starts from ledger's
+# (which has no tables yet), as they are now.
+PLATFORM_REVISIONS = Path("migrations/versions")
+PLATFORM_REVISIONS_SOURCE = ROOT / "services" / "ledger" / "src" / "ledger" / PLATFORM_REVISIONS
 
 FILES = {
     "pyproject.toml": """\
@@ -130,10 +131,12 @@ def scaffold(name: str, title: str, root: Path = ROOT) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(template.format(**values))
         written.append(path)
-    revision = base / "src" / name / PLATFORM_REVISION
-    revision.parent.mkdir(parents=True)
-    revision.write_text(PLATFORM_REVISION_SOURCE.read_text())
-    written.append(revision)
+    versions = base / "src" / name / PLATFORM_REVISIONS
+    versions.mkdir(parents=True)
+    for source in sorted(PLATFORM_REVISIONS_SOURCE.glob("[0-9][0-9][0-9][0-9]_*.py")):
+        revision = versions / source.name
+        revision.write_text(source.read_text())
+        written.append(revision)
     return written
 
 
