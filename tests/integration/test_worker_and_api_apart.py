@@ -84,6 +84,7 @@ async def test_an_api_process_and_worker_processes_together_carry_a_person_acros
         assert ras_api.app.state.messaging.relay is None and ras_api.app.state.messaging.consumer is None
         assert (await charging_worker.client.get("/people")).status_code == 404
         assert (await charging_worker.client.get("/ready")).json()["consumer"] == "assigned"
+        assert (await ras_api.client.get("/ready")).json()["broker"] == "not used by this process"
 
         response = await ras_api.client.post("/people", json=PERSON, headers=auth(Role.social_worker))
         assert response.status_code == 201, response.text

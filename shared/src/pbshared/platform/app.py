@@ -196,7 +196,11 @@ def _add_ops_routes(app: FastAPI) -> None:
         if database != DATABASE_OK:
             return JSONResponse({"status": "unavailable", "database": database}, status_code=503)
         messaging = request.app.state.messaging
-        broker = "connected" if messaging and messaging.broker_connected else "not connected"
+        settings = request.app.state.settings
+        if not (settings.relay_enabled or settings.consumers_enabled):
+            broker = "not used by this process"  # `serve --no-messaging`: its worker talks to the broker
+        else:
+            broker = "connected" if messaging and messaging.broker_connected else "not connected"
         body = {"status": "ready", "database": "ok", "broker": broker}
         if messaging and messaging.consumer:
             body["consumer"] = "assigned" if messaging.consumer.assigned.is_set() else "joining group"

@@ -16,7 +16,7 @@ from pbshared.platform.migrations import new_revision, upgrade
 from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.platform.refdata.repository import DatasetIn, store_dataset
 from pbshared.platform.service import ServiceDefinition
-from pbshared.platform.settings import ServiceSettings
+from pbshared.platform.settings import ConfigurationError, ServiceSettings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -61,8 +61,13 @@ def command_line(definition: ServiceDefinition) -> argparse.ArgumentParser:
 
 def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
     args = command_line(definition).parse_args(argv)
-    settings = definition.settings_cls()
-    url = settings.resolved_database_url()
+    try:
+        settings = definition.settings_cls()
+        url = settings.resolved_database_url()
+    except (ConfigurationError, ValidationError) as error:
+        # A setting that must not be used as given: say which, without a traceback, and stop.
+        print(f"{definition.name} will not start: {error}", file=sys.stderr)
+        return 2
     if args.command == "migrate":
         upgrade(definition.migrations_dir, url, metadata=definition.metadata)
         return 0
@@ -82,7 +87,12 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
         return 2
     import uvicorn
 
-    uvicorn.run(build_process_app(definition, settings, args), host=args.host, port=args.port, log_config=None)
+    try:
+        app = build_process_app(definition, settings, args)
+    except ConfigurationError as error:  # e.g. the public development secret outside development
+        print(f"{definition.name} will not start: {error}", file=sys.stderr)
+        return 2
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None)
     return 0
 
 
