@@ -227,3 +227,18 @@ async def test_another_councils_commissioner_never_sees_a_cohort(api):
     assert (await service.client.get("/cohorts", headers=eastmere)).json() == []
     response = await service.client.get(f"/cohorts/{cohort}/calibration", headers=eastmere)
     assert response.status_code == 404
+
+
+async def test_a_group_the_model_cannot_price_or_the_fit_cannot_use_is_named(api):
+    service = await api("ras")
+    # The sample council's models price no carers; one carer row is too few to fit.
+    cohort = await uploaded(service, synthetic_cohort() + "CA-1,carer,12,60.00\r\n")
+    fit = await report(service, f"/cohorts/{cohort}/calibration")
+    assert fit.status_code == 422
+    assert [p["loc"] for p in fit.json()["errors"]] == [["cohort", "client_group", "carer"]]
+    gains = await report(service, f"/cohorts/{cohort}/winners-and-losers?model_version=1")
+    assert gains.status_code == 422
+    assert [p["loc"] for p in gains.json()["errors"]] == [["cohort", "client_group"]]
+    groups = by_group(await report(service, f"/cohorts/{cohort}/model-comparison?current=1&proposed=2"))
+    assert groups["carer"]["compared"] == 0
+    assert [n["reference"] for n in groups["carer"]["not_comparable"]] == ["CA-1"]

@@ -1,4 +1,5 @@
 """Charts a commissioner looks at rather than reads, drawn with matplotlib (Agg: no display).
+Pounds here are floats: they only place marks on a drawing, never money anyone is paid.
 
 Each series carries an id (`gid`) naming its client group, so an SVG can be checked for its series
 and styled by a council; text stays text in the SVG (readable, searchable, accessible).
@@ -8,16 +9,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from typing import Literal
-
-import matplotlib
-
-matplotlib.use("Agg")  # before anything draws: servers have no display
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Literal
 
 from pbshared.contract.events.people import ClientGroup
+from pbshared.contract.money import WEEKS_PER_YEAR
 from ras.domain.commissioning.calibration import Fit, GainsAndLosses
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 ImageFormat = Literal["svg", "png"]
 MEDIA_TYPES: dict[ImageFormat, str] = {"svg": "image/svg+xml", "png": "image/png"}
@@ -30,7 +29,20 @@ def _label(group: ClientGroup) -> str:
     return group.value.replace("_", " ").capitalize()
 
 
+def _figure() -> Figure:
+    # Imported on the first chart, not at start-up: matplotlib is slow to load (a font cache on its
+    # first run) and a worker, or a RAS that draws no chart, never needs it.
+    import matplotlib
+
+    matplotlib.use("Agg")  # servers have no display
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(8, 5), layout="constrained")
+
+
 def _render(figure: Figure, image: ImageFormat) -> bytes:
+    import matplotlib
+
     out = io.BytesIO()
     with matplotlib.rc_context(_STYLE):
         figure.savefig(out, format=image, metadata={"Date": None} if image == "svg" else None)
@@ -39,15 +51,15 @@ def _render(figure: Figure, image: ImageFormat) -> bytes:
 
 def calibration_chart(fits: Mapping[ClientGroup, Fit], image: ImageFormat) -> bytes:
     """Points against actual weekly cost, one colour per client group, with its fitted line."""
-    figure = Figure(figsize=(8, 5), layout="constrained")
+    figure = _figure()
     axes = figure.add_subplot()
     for group, fit in fits.items():
         points = [r.points for r in fit.residuals]
-        weekly = [r.actual_annual_pence / 52 / 100 for r in fit.residuals]
+        weekly = [r.actual_annual_pence / WEEKS_PER_YEAR / 100 for r in fit.residuals]
         dots = axes.scatter(points, weekly, s=14, alpha=0.6, label=f"{_label(group)}: actual")
         dots.set_gid(f"points-{group.value}")
         top = max(points)
-        price = fit.annual_pence_per_point / 52 / 100
+        price = fit.annual_pence_per_point / WEEKS_PER_YEAR / 100
         (line,) = axes.plot(
             [0, top],
             [0, top * price],
@@ -64,7 +76,7 @@ def calibration_chart(fits: Mapping[ClientGroup, Fit], image: ImageFormat) -> by
 
 def gains_and_losses_chart(results: Mapping[ClientGroup, GainsAndLosses], image: ImageFormat) -> bytes:
     """How many people gain or lose how much a week, stacked by client group."""
-    figure = Figure(figsize=(8, 5), layout="constrained")
+    figure = _figure()
     axes = figure.add_subplot()
     groups = list(results)
     differences = [[c.difference_pence / 100 for c in results[g].changes] for g in groups]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import codecs
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
@@ -30,6 +30,7 @@ from ras.entrypoints.commissioning_reports import csv_response, pounds, text
 from ras.service_layer import commissioning as use_cases
 
 router = APIRouter(prefix="/cohorts", tags=["commissioning"])
+T = TypeVar("T")
 
 _COMMISSIONERS = frozenset({Role.commissioner, Role.admin})
 _READERS = _COMMISSIONERS | {Role.auditor}
@@ -178,7 +179,9 @@ def _fit(fit: Fit) -> FitOut:
     )
 
 
-async def _calibration(session: Session, council_id: str, cohort_id: uuid.UUID, outlier_z: float) -> dict:
+async def _calibration(
+    session: Session, council_id: str, cohort_id: uuid.UUID, outlier_z: float
+) -> dict[ClientGroup, Fit]:
     try:
         return (await use_cases.calibration(session, council_id, cohort_id, outlier_z))[1]
     except Refused as refused:
@@ -214,8 +217,9 @@ async def calibration(
     )
 
 
-async def _chart(drawing: bytes | None, image: charts.ImageFormat) -> Response:
-    return Response(drawing, media_type=charts.MEDIA_TYPES[image])
+async def _chart(draw: Callable[[T, charts.ImageFormat], bytes], data: T, image: charts.ImageFormat) -> Response:
+    # Drawing is CPU work: off the event loop, so other requests are answered meanwhile.
+    return Response(await run_in_threadpool(draw, data, image), media_type=charts.MEDIA_TYPES[image])
 
 
 @router.get(
@@ -232,7 +236,7 @@ async def calibration_chart(
 ) -> Response:
     """Points against actual weekly cost, with the fitted line, per client group."""
     fits = await _calibration(session, principal.council_id, cohort_id, outlier_z)
-    return await _chart(await run_in_threadpool(charts.calibration_chart, fits, format), format)
+    return await _chart(charts.calibration_chart, fits, format)
 
 
 class GroupGainsOut(BaseModel):
@@ -342,7 +346,7 @@ async def winners_and_losers_chart(
 ) -> Response:
     """The distribution of weekly gains and losses under a model version, stacked by client group."""
     results = await _gains_and_losses(session, principal.council_id, cohort_id, model_version)
-    return await _chart(await run_in_threadpool(charts.gains_and_losses_chart, results, format), format)
+    return await _chart(charts.gains_and_losses_chart, results, format)
 
 
 class NotComparableOut(BaseModel):

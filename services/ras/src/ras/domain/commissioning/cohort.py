@@ -67,6 +67,8 @@ class CohortReader:
             text = text.removeprefix("\ufeff")  # spreadsheets mark UTF-8 files with a byte order mark
         if not text.strip():
             return None
+        if self._columns is not None:
+            self.rows += 1
         try:
             cells = [cell.strip() for cell in next(csv.reader([text]), [])]
         except csv.Error:
@@ -91,7 +93,6 @@ class CohortReader:
 
     def _read_row(self, cells: list[str]) -> CohortRow | None:
         assert self._columns is not None
-        self.rows += 1
         if self.rows > MAX_ROWS:
             if self.rows == MAX_ROWS + 1:
                 self._problem("reference", f"a cohort has at most {MAX_ROWS} rows")
