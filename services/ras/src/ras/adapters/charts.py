@@ -22,6 +22,7 @@ ImageFormat = Literal["svg", "png"]
 MEDIA_TYPES: dict[ImageFormat, str] = {"svg": "image/svg+xml", "png": "image/png"}
 
 # Fixed so that the same report draws the same bytes (ids in the SVG are otherwise random).
+_HALF_BINS = 10
 _STYLE = {"svg.hashsalt": "pb-ras", "svg.fonttype": "none"}
 
 
@@ -80,7 +81,10 @@ def gains_and_losses_chart(results: Mapping[ClientGroup, GainsAndLosses], image:
     axes = figure.add_subplot()
     groups = list(results)
     differences = [[c.difference_pence / 100 for c in results[g].changes] for g in groups]
-    _counts, _edges, containers = axes.hist(differences, bins=20, stacked=True, label=[_label(g) for g in groups])
+    # Bins either side of an edge at zero, so that no bar mixes people who gain with people who lose.
+    widest = max((abs(d) for ds in differences for d in ds), default=0.0) or 1.0
+    edges = [widest * (i - _HALF_BINS) / _HALF_BINS for i in range(2 * _HALF_BINS + 1)]
+    _counts, _edges, containers = axes.hist(differences, bins=edges, stacked=True, label=[_label(g) for g in groups])
     for group, bars in zip(groups, containers if len(groups) > 1 else [containers], strict=True):
         for i, bar in enumerate(bars):
             bar.set_gid(f"changes-{group.value}-{i}")
