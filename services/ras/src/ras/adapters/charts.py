@@ -75,16 +75,22 @@ def calibration_chart(fits: Mapping[ClientGroup, Fit], image: ImageFormat) -> by
     return _render(figure, image)
 
 
+def bin_edges(differences: list[list[float]]) -> list[float]:
+    """Equal bins either side of an edge at zero, so that no bar mixes people who gain with people
+    who lose."""
+    widest = max((abs(d) for ds in differences for d in ds), default=0.0) or 1.0
+    return [widest * (i - _HALF_BINS) / _HALF_BINS for i in range(2 * _HALF_BINS + 1)]
+
+
 def gains_and_losses_chart(results: Mapping[ClientGroup, GainsAndLosses], image: ImageFormat) -> bytes:
     """How many people gain or lose how much a week, stacked by client group."""
     figure = _figure()
     axes = figure.add_subplot()
     groups = list(results)
     differences = [[c.difference_pence / 100 for c in results[g].changes] for g in groups]
-    # Bins either side of an edge at zero, so that no bar mixes people who gain with people who lose.
-    widest = max((abs(d) for ds in differences for d in ds), default=0.0) or 1.0
-    edges = [widest * (i - _HALF_BINS) / _HALF_BINS for i in range(2 * _HALF_BINS + 1)]
-    _counts, _edges, containers = axes.hist(differences, bins=edges, stacked=True, label=[_label(g) for g in groups])
+    _counts, _edges, containers = axes.hist(
+        differences, bins=bin_edges(differences), stacked=True, label=[_label(g) for g in groups]
+    )
     for group, bars in zip(groups, containers if len(groups) > 1 else [containers], strict=True):
         for i, bar in enumerate(bars):
             bar.set_gid(f"changes-{group.value}-{i}")
