@@ -30,6 +30,11 @@ def test_the_local_stack_shows_every_copy_arriving(tmp_path):
     assert "Every copy arrived through Kafka events." in result.stdout
     assert len(re.findall(r"http://127\.0\.0\.1:\d+/docs", result.stdout)) == len(SERVICE_NAMES)
     assert "missing" not in result.stdout
+    # A commissioner's step: the cohort stored, its fit with the far-off rows named, the models compared.
+    assert "cohort of 42 past assessments stored" in result.stdout
+    assert re.search(r"older people +fitted price £5\.27 a point a week, R² 0\.65, outliers: OP-900", result.stdout)
+    assert "model 2 against model 1: learning disability +3.3%, older people +4.5%" in result.stdout
+    assert (tmp_path / "calibration.svg").read_text().startswith("<?xml")
 
 
 def test_stopping_the_local_stack_stops_the_broker_and_every_service(tmp_path):

@@ -1,8 +1,9 @@
 """The whole system on one machine, no Docker: `scripts/run` (or `make run`).
 
 Starts the embedded broker (Tansu) and every service on SQLite, loads the sample council, registers
-a few people through the RAS API, shows each service's copy of them arriving through events, and
-says where the APIs and their docs are. Ctrl-C stops everything; `--exit-after-demo` stops after
+a few people through the RAS API, shows each service's copy of them arriving through events, shows
+a commissioner calibrating the RAS against a cohort of past costs, and says where the APIs and their
+docs are. Ctrl-C stops everything; `--exit-after-demo` stops after
 the demonstration (the test suite runs it that way).
 """
 
@@ -23,6 +24,7 @@ from pbshared.platform.auth import Role
 from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.platform.tokens import DEV_SECRET, mint
 from pbshared.testing.broker import TansuBroker, free_port
+from tools.commissioning_demo import demonstrate_commissioning
 from tools.services import PORTS, SERVICE_NAMES, definition
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -226,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.start()
         load_sample_council(stack)
         ok = demonstrate(stack)
+        demonstrate_commissioning(stack.url("ras"), headers("commissioner"), args.run_dir, say)
         say("\nEvery copy arrived through Kafka events." if ok else "\nSome copies did not arrive: see the logs.")
         say("\nAPIs and their docs (OpenAPI at /docs on each):")
         for name in SERVICE_NAMES:

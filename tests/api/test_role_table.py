@@ -21,7 +21,7 @@ from tools.services import SERVICE_NAMES
 
 pytestmark = pytest.mark.integration
 
-_FILLERS = {"person_id": str(uuid.uuid4()), "kind": "council"}
+_FILLERS = {"person_id": str(uuid.uuid4()), "cohort_id": str(uuid.uuid4()), "kind": "council"}
 
 
 def _routes(app) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ import pytest
 from pbshared.contract.events.people import ClientGroup
 from ras.domain.assessments.scoring import Answers, ModelVersion
 from ras.domain.commissioning.calibration import CohortRow, fit_price_per_point, winners_and_losers
-from ras.domain.commissioning.comparison import compare_models
+from ras.domain.commissioning.comparison import compare_formulas, compare_models
 from ras.domain.problems import Refused
 
 OLDER, LD = ClientGroup.older_people, ClientGroup.learning_disability
@@ -97,3 +97,13 @@ def test_the_same_assessments_under_two_versions_differ_by_client_group(model_v1
     assert (older.difference_percent, ld.difference_percent) == (Decimal("4.5"), Decimal("3.3"))
     assert (older.compared, list(older.not_comparable)) == (1, [2])
     assert ("answers", "washing_and_dressing") in [p.location for p in older.not_comparable[2]]
+
+
+def test_a_cohort_of_points_priced_by_two_formulas_lists_rows_either_cannot_price(model_v1, model_v2) -> None:
+    cohort = [CohortRow("op", OLDER, 26, 0), CohortRow("ld", LD, 26, 0), CohortRow("ca", ClientGroup.carer, 26, 0)]
+    result = compare_formulas(cohort, model_v1.model.points_to_money, model_v2.model.points_to_money)
+    assert (result[OLDER].before_weekly_pence, result[OLDER].after_weekly_pence) == (11000, 11500)
+    assert result[LD].difference_percent == Decimal("3.3")
+    carer = result[ClientGroup.carer]
+    assert (carer.compared, list(carer.not_comparable)) == (0, [2])
+    assert carer.difference_percent is None

@@ -30,6 +30,8 @@ class Role(StrEnum):
     health_partner = "health_partner"
     auditor = "auditor"
     admin = "admin"
+    # Studies the RAS against past costs (calibration, winners and losers, model comparison).
+    commissioner = "commissioner"
     # Runs the platform: sets a new council up in a service, and sees no council's data.
     operator = "operator"
 

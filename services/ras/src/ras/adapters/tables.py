@@ -1,6 +1,6 @@
 """RAS's own tables (the platform's outbox, inbox and reference data are added by migrations)."""
 
-from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, Uuid, func, text
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Uuid, func, text
 
 metadata = MetaData()
 
@@ -34,3 +34,26 @@ people = Table(
 
 # A council person id is one id whatever its case: "WY-1" and "wy-1" are the same person.
 Index("uq_people_council_person_id_any_case", people.c.council_id, func.lower(people.c.council_person_id), unique=True)
+
+# Commissioning: cohorts of past assessments a commissioner calibrates the RAS against.
+cohorts = Table(
+    "cohorts",
+    metadata,
+    Column("cohort_id", Uuid, primary_key=True),
+    Column("council_id", String(64), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("row_count", Integer, nullable=False),
+    Column("uploaded_by", String(200), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+)
+
+cohort_rows = Table(
+    "cohort_rows",
+    metadata,
+    Column("cohort_id", Uuid, ForeignKey("cohorts.cohort_id", ondelete="CASCADE"), primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("reference", String(64), nullable=False),
+    Column("client_group", String(40), nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("actual_weekly_pence", Integer, nullable=False),
+)
