@@ -30,6 +30,9 @@ class Role(StrEnum):
     health_partner = "health_partner"
     auditor = "auditor"
     admin = "admin"
+    # Agrees the support plans no team manager's approval limit covers (and every one above the
+    # council's panel threshold).
+    panel = "panel"
     # Runs the platform: sets a new council up in a service, and sees no council's data.
     operator = "operator"
 
