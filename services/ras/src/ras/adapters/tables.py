@@ -1,6 +1,21 @@
 """RAS's own tables (the platform's outbox, inbox and reference data are added by migrations)."""
 
-from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, Uuid, func, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    func,
+    text,
+)
 
 metadata = MetaData()
 
@@ -34,3 +49,35 @@ people = Table(
 
 # A council person id is one id whatever its case: "WY-1" and "wy-1" are the same person.
 Index("uq_people_council_person_id_any_case", people.c.council_id, func.lower(people.c.council_person_id), unique=True)
+
+# A scored assessment: its Client Level Data fields, the answers, and the score as given then
+# (with the model version), so the explanation read to the person can be read back unchanged.
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("assessment_id", Uuid, primary_key=True),
+    Column("council_id", String(64), nullable=False),
+    Column("person_id", Uuid, nullable=False),
+    Column("assessment_date", Date, nullable=False),
+    Column("ras_model_version", Integer, nullable=False),
+    Column("client_group", String(40), nullable=False),
+    Column("assessment_type", String(40), nullable=False),
+    Column("method", String(40), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("outcome", String(60), nullable=False),
+    Column("eligible_needs", Boolean, nullable=False),
+    Column("outcomes_not_achieved", JSON, nullable=False),
+    Column("primary_support_reason", String(60), nullable=False),
+    Column("accommodation_status", String(60), nullable=False),
+    Column("has_unpaid_carer", Boolean, nullable=False),
+    Column("answers", JSON, nullable=False),
+    Column("carer_support", JSON, nullable=False),
+    Column("score", JSON, nullable=False),
+    Column("total_points", Integer, nullable=False),
+    Column("indicative_annual_pence", BigInteger, nullable=False),
+    Column("indicative_weekly_pence", BigInteger, nullable=False),
+    Column("assessed_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_assessments_person", "council_id", "person_id", "assessment_date"),
+)

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pbshared.errors import NotFound
-from pbshared.platform.refdata import effective_dataset
+from pbshared.platform.refdata.lookup import effective_dataset
 from ras.domain.assessments.scoring import ModelVersion
 from ras.domain.reference.ras_model import RasModel
 from ras.reference_kinds import RAS_MODEL
