@@ -7,7 +7,7 @@ from pbshared.platform.errors import KnownConstraint
 from pbshared.platform.service import ServiceDefinition
 from ras.adapters.tables import metadata
 from ras.config import RasSettings
-from ras.entrypoints import assessments_api, people_api, ras_model_api
+from ras.entrypoints import assessments_api, people_api, ras_model_api, support_plans_api
 from ras.reference_kinds import RAS_REFERENCE_KINDS
 
 SERVICE = ServiceDefinition(
@@ -18,8 +18,8 @@ SERVICE = ServiceDefinition(
     "into an agreed budget.",
     settings_cls=RasSettings,
     metadata=metadata,
-    routers=[people_api.router, ras_model_api.router, assessments_api.router],
-    access=people_api.ACCESS | ras_model_api.ACCESS | assessments_api.ACCESS,
+    routers=[people_api.router, ras_model_api.router, assessments_api.router, support_plans_api.router],
+    access=people_api.ACCESS | ras_model_api.ACCESS | assessments_api.ACCESS | support_plans_api.ACCESS,
     # Two registrations (or corrections) of one person at the same moment both pass the check
     # against existing records; the database stops the second with one of these.
     known_constraints={

@@ -81,3 +81,46 @@ assessments = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_assessments_person", "council_id", "person_id", "assessment_date"),
 )
+
+# A support plan and, once agreed, the personal budget it becomes: one row per plan, its status and
+# revision guarding every decision; the costed plan as the events carry it.
+budgets = Table(
+    "budgets",
+    metadata,
+    Column("budget_id", Uuid, primary_key=True),
+    Column("council_id", String(64), nullable=False),
+    Column("person_id", Uuid, nullable=False),
+    Column("assessment_id", Uuid, nullable=False),
+    Column("status", String(40), nullable=False),
+    Column("route", String(40), nullable=False),
+    Column("client_group", String(40), nullable=False),
+    Column("funder", String(40), nullable=False),
+    Column("weekly_pence", BigInteger, nullable=False),
+    Column("one_off_pence", BigInteger, nullable=False),
+    Column("annual_pence", BigInteger, nullable=False),
+    Column("indicative_weekly_pence", BigInteger, nullable=False),
+    Column("plan", JSON, nullable=False),
+    Column("justification", String(4000), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("next_review_date", Date, nullable=True),
+    Column("revision", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_budgets_person", "council_id", "person_id"),
+)
+
+# Every decision on a plan or budget: who, in what role, when and why.
+budget_decisions = Table(
+    "budget_decisions",
+    metadata,
+    Column("decision_id", Uuid, primary_key=True),
+    Column("council_id", String(64), nullable=False),
+    Column("budget_id", Uuid, nullable=False),
+    Column("person_id", Uuid, nullable=False),
+    Column("decision", String(40), nullable=False),
+    Column("decided_by", String(200), nullable=False),
+    Column("role", String(40), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Index("ix_budget_decisions_person", "council_id", "person_id", "decided_at"),
+)
