@@ -124,3 +124,20 @@ budget_decisions = Table(
     Column("reasons", JSON, nullable=False),
     Index("ix_budget_decisions_person", "council_id", "person_id", "decided_at"),
 )
+
+# A request for support: the front door, and the start of the wait for an assessment.
+requests = Table(
+    "requests",
+    metadata,
+    Column("request_id", Uuid, primary_key=True),
+    Column("council_id", String(64), nullable=False),
+    Column("person_id", Uuid, nullable=False),
+    Column("client_status", String(20), nullable=False),
+    Column("route_of_access", String(40), nullable=False),
+    Column("request_date", Date, nullable=False),
+    Column("outcome", String(60), nullable=False),
+    Column("no_further_action_reason", String(60), nullable=True),
+    Column("recorded_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_requests_person", "council_id", "person_id", "request_date"),
+)
