@@ -7,11 +7,18 @@ from pbshared.platform.errors import KnownConstraint
 from pbshared.platform.service import ServiceDefinition
 from ras.adapters.tables import metadata
 from ras.config import RasSettings
-from ras.entrypoints import assessments_api, people_api, ras_model_api, requests_api, support_plans_api
+from ras.entrypoints import (
+    assessments_api,
+    people_api,
+    ras_model_api,
+    requests_api,
+    reviews_api,
+    support_plans_api,
+)
 from ras.reference_kinds import RAS_REFERENCE_KINDS
 
 # Each module gives its router and its rows of the role table.
-_CASEWORK_APIS = [people_api, requests_api, ras_model_api, assessments_api, support_plans_api]
+_CASEWORK_APIS = [people_api, requests_api, ras_model_api, assessments_api, support_plans_api, reviews_api]
 
 SERVICE = ServiceDefinition(
     name="ras",

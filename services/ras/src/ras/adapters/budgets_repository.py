@@ -66,6 +66,10 @@ class BudgetsRepository:
         )
         return [dict(r._mapping) for r in await self._session.execute(query)]
 
+    async def agreed_budgets(self, council_id: str) -> list[dict[str, Any]]:
+        query = select(budgets).where(budgets.c.council_id == council_id, budgets.c.status == "agreed")
+        return [dict(r._mapping) for r in await self._session.execute(query)]
+
     async def person_decisions(self, council_id: str, person_id: uuid.UUID) -> list[dict[str, Any]]:
         query = (
             select(budget_decisions)

@@ -45,6 +45,9 @@ class ServiceIn(BaseModel):
     delivery: DeliveryMechanism
     carers_per_visit: int = Field(default=1, ge=1, le=4)
 
+    def line(self) -> PlanLine:
+        return PlanLine(self.service_type, self.units_per_week, self.delivery, self.carers_per_visit)
+
 
 class PlanIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -80,6 +83,9 @@ class BudgetOut(BaseModel):
     justification: str
     start_date: date
     next_review_date: date | None
+    effective_from: date
+    end_date: date | None
+    budget_revision: int
     revision: int
 
 
@@ -97,7 +103,7 @@ class HistoryOut(BaseModel):
     decisions: list[DecisionOut]
 
 
-def _decider(principal: Principal) -> use_cases.Decider:
+def decider(principal: Principal) -> use_cases.Decider:
     return use_cases.Decider(principal.subject, principal.role.value, principal.approval_limit_pence)
 
 
@@ -108,12 +114,12 @@ async def submit_plan(body: PlanIn, principal: KnownCouncilPrincipal, uow: Uow) 
         body.assessment_id,
         body.start_date,
         body.funder,
-        [PlanLine(s.service_type, s.units_per_week, s.delivery, s.carers_per_visit) for s in body.services],
+        [s.line() for s in body.services],
         body.one_off_costs,
         body.justification,
     )
     try:
-        budget = await use_cases.submit_plan(uow, principal.council_id, plan, _decider(principal))
+        budget = await use_cases.submit_plan(uow, principal.council_id, plan, decider(principal))
     except Refused as refused:
         raise unprocessable(refused) from None
     return BudgetOut.model_validate(budget)
@@ -128,7 +134,7 @@ async def _decide(budget_id: uuid.UUID, body: DecisionIn, principal: Principal, 
             approve=approve,
             reasons=body.reasons,
             read_revision=body.revision,
-            by=_decider(principal),
+            by=decider(principal),
         )
     except NotYoursToDecide as refused:
         raise Problem(

@@ -30,7 +30,7 @@ from ras.domain.budgets.approval import (
     why_not_allowed_to_decide,
 )
 from ras.domain.budgets.reviews import next_review_date
-from ras.domain.budgets.support_plan import PlanLine, cost_plan, decide
+from ras.domain.budgets.support_plan import CostedPlan, PlanLine, cost_plan, decide
 from ras.domain.problems import Problem, Refused
 from ras.domain.reference.budget_rules import BudgetRules
 from ras.service_layer.ras_model import rules_in_force
@@ -78,14 +78,13 @@ async def submit_plan(uow: UnitOfWork, council_id: str, plan: PlanIn, by: Decide
             "one_off_pence": costed.one_off_pence,
             "annual_pence": costed.yearly_cost_pence,
             "indicative_weekly_pence": assessment["indicative_weekly_pence"],
-            "plan": {
-                "services": [s.model_dump(mode="json") for s in costed.services],
-                "one_off_costs": [c.model_dump(mode="json") for c in costed.one_off_costs],
-                "delivery": costed.delivery.model_dump(mode="json"),
-            },
+            "plan": costed_plan_json(costed),
             "justification": plan.justification,
             "start_date": plan.start_date,
             "next_review_date": None,
+            "effective_from": plan.start_date,
+            "end_date": None,
+            "budget_revision": 1,
         }
         await repo.add_budget(budget)
         await repo.add_decision(budget, "submitted", by.subject, by.role, [plan.justification])
@@ -149,30 +148,43 @@ async def _agree(
         raise StaleRevision()
     await repo.add_decision(budget, PlanStatus.agreed.value, by.subject, by.role, reasons)
     agreed = budget | changes | {"revision": read_revision + 1}
-    plan = agreed["plan"]
     await uow.publish(
-        PersonalBudgetAgreed(
-            person_id=agreed["person_id"],
-            budget_id=agreed["budget_id"],
-            budget_revision=1,
-            client_group=agreed["client_group"],
-            funder=agreed["funder"],
-            weekly_pence=agreed["weekly_pence"],
-            one_off_pence=agreed["one_off_pence"],
-            annual_pence=agreed["annual_pence"],
-            delivery=DeliverySplit.model_validate(plan["delivery"]),
-            services=[PlannedService.model_validate(s) for s in plan["services"]],
-            one_off_costs=[OneOffCost.model_validate(c) for c in plan["one_off_costs"]],
-            indicative_weekly_pence=agreed["indicative_weekly_pence"],
-            start_date=agreed["start_date"],
-            effective_from=agreed["start_date"],
-            next_review_date=review,
-            reason=BudgetReason.new_assessment,
-        ),
+        PersonalBudgetAgreed(**budget_details(agreed, BudgetReason.new_assessment)),
         council_id=agreed["council_id"],
         subject_id=str(agreed["person_id"]),
     )
     return agreed
+
+
+def budget_details(budget: dict[str, Any], reason: BudgetReason) -> dict[str, Any]:
+    """Everything the budget events carry, from a budget row."""
+    plan = budget["plan"]
+    return {
+        "person_id": budget["person_id"],
+        "budget_id": budget["budget_id"],
+        "budget_revision": budget["budget_revision"],
+        "client_group": budget["client_group"],
+        "funder": budget["funder"],
+        "weekly_pence": budget["weekly_pence"],
+        "one_off_pence": budget["one_off_pence"],
+        "annual_pence": budget["annual_pence"],
+        "delivery": DeliverySplit.model_validate(plan["delivery"]),
+        "services": [PlannedService.model_validate(s) for s in plan["services"]],
+        "one_off_costs": [OneOffCost.model_validate(c) for c in plan["one_off_costs"]],
+        "indicative_weekly_pence": budget["indicative_weekly_pence"],
+        "start_date": budget["start_date"],
+        "effective_from": budget["effective_from"],
+        "next_review_date": budget["next_review_date"],
+        "reason": reason,
+    }
+
+
+def costed_plan_json(costed: CostedPlan) -> dict[str, Any]:
+    return {
+        "services": [s.model_dump(mode="json") for s in costed.services],
+        "one_off_costs": [c.model_dump(mode="json") for c in costed.one_off_costs],
+        "delivery": costed.delivery.model_dump(mode="json"),
+    }
 
 
 async def budget_history(session: Any, council_id: str, person_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:

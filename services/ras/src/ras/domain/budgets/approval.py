@@ -28,6 +28,7 @@ class PlanStatus(StrEnum):
     awaiting_panel = "awaiting_panel"
     agreed = "agreed"
     rejected = "rejected"
+    ended = "ended"  # by a review: moved to residential care, support ended
 
 
 AWAITING = {Route.team_manager: PlanStatus.awaiting_team_manager, Route.panel: PlanStatus.awaiting_panel}
