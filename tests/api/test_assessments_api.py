@@ -57,8 +57,8 @@ async def _counts(ras) -> tuple[int, int]:
     return stored, events
 
 
-async def _person(ras) -> str:
-    response = await ras.client.post("/people", json=PERSON, headers=SW)
+async def _person(ras, council_person_id: str = "WY-3001") -> str:
+    response = await ras.client.post("/people", json={**PERSON, "council_person_id": council_person_id}, headers=SW)
     assert response.status_code == 201, response.text
     return response.json()["person_id"]
 

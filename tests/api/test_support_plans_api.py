@@ -21,8 +21,8 @@ PANEL = auth(Role.panel)
 # 10% tolerance: up to GBP 277.33 a week agreed at once. Home care is GBP 24.50 an hour commissioned.
 
 
-async def _assessed(ras) -> str:
-    person_id = await _person(ras)
+async def _assessed(ras, council_person_id: str = "WY-3001") -> str:
+    person_id = await _person(ras, council_person_id)
     body = _assessment(person_id, await _full_answers(ras, "2026-05-01"))
     response = await ras.client.post("/assessments", json=body, headers=SW)
     assert response.status_code == 201, response.text

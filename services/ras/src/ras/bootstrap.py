@@ -9,6 +9,7 @@ from ras.adapters.tables import metadata
 from ras.config import RasSettings
 from ras.entrypoints import (
     assessments_api,
+    envelope_api,
     people_api,
     ras_model_api,
     requests_api,
@@ -18,7 +19,15 @@ from ras.entrypoints import (
 from ras.reference_kinds import RAS_REFERENCE_KINDS
 
 # Each module gives its router and its rows of the role table.
-_CASEWORK_APIS = [people_api, requests_api, ras_model_api, assessments_api, support_plans_api, reviews_api]
+_CASEWORK_APIS = [
+    people_api,
+    requests_api,
+    ras_model_api,
+    assessments_api,
+    support_plans_api,
+    reviews_api,
+    envelope_api,
+]
 
 SERVICE = ServiceDefinition(
     name="ras",

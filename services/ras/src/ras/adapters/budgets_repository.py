@@ -70,6 +70,26 @@ class BudgetsRepository:
         query = select(budgets).where(budgets.c.council_id == council_id, budgets.c.status == "agreed")
         return [dict(r._mapping) for r in await self._session.execute(query)]
 
+    async def commitments(self, council_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Agreed budgets with their assessment's indicative figure, and every eligible assessment."""
+        agreed = select(
+            budgets.c.person_id,
+            budgets.c.client_group,
+            budgets.c.annual_pence,
+            assessments.c.indicative_annual_pence,
+        ).join(assessments, assessments.c.assessment_id == budgets.c.assessment_id)
+        agreed = agreed.where(budgets.c.council_id == council_id, budgets.c.status == "agreed")
+        assessed = select(
+            assessments.c.person_id,
+            assessments.c.client_group,
+            assessments.c.assessment_date,
+            assessments.c.indicative_annual_pence,
+        ).where(assessments.c.council_id == council_id, assessments.c.eligible_needs.is_(True))
+        return (
+            [dict(r._mapping) for r in await self._session.execute(agreed)],
+            [dict(r._mapping) for r in await self._session.execute(assessed)],
+        )
+
     async def person_decisions(self, council_id: str, person_id: uuid.UUID) -> list[dict[str, Any]]:
         query = (
             select(budget_decisions)
