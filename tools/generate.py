@@ -38,13 +38,14 @@ orchestrator and Prometheus inside the cluster.
 | role | who |
 |---|---|
 | social_worker | assesses needs, registers people, plans support |
-| team_manager | approves budgets and merges duplicate records |
+| team_manager | approves support plans within the `approval_limit_pence` in their token; merges records |
 | broker | advertises packages and awards them to providers |
 | provider | a care provider on the DPS (token carries its provider_id) |
 | finance_officer | runs payments, reconciles direct payment accounts |
 | health_partner | NHS partner working across the health boundary |
 | auditor | reads, never changes |
 | admin | loads their own council's reference data once the council is set up |
+| panel | decides support plans above the panel threshold or every team manager's limit |
 | operator | runs the platform: sets a new council up (its first `council` dataset); sees no council's data |
 """
 

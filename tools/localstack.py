@@ -1,10 +1,10 @@
 """The whole system on one machine, no Docker: `scripts/run` (or `make run`).
 
 Starts the embedded broker (Tansu) and every service on SQLite, loads the sample council, registers
-a few people through the RAS API, shows each service's copy of them arriving through events, shows
-a commissioner calibrating the RAS against a cohort of past costs, and says where the APIs and their
-docs are. Ctrl-C stops everything; `--exit-after-demo` stops after
-the demonstration (the test suite runs it that way).
+a few people through the RAS API, shows each service's copy of them arriving through events,
+assesses one and agrees a support plan, shows a commissioner calibrating the RAS against a cohort
+of past costs, and says where the APIs and their docs are. Ctrl-C stops everything;
+`--exit-after-demo` stops after the demonstration (the test suite runs it that way).
 """
 
 from __future__ import annotations
@@ -187,6 +187,62 @@ def demonstrate(stack: Stack, timeout: float = 30) -> bool:
     return all_arrived
 
 
+def demonstrate_budget(stack: Stack) -> bool:
+    """The first demo person assessed today and a support plan costed and decided; True if agreed or
+    waiting for the right approver (the figures are the sample council's)."""
+    ras, social_worker = stack.url("ras"), headers("social_worker")
+    person = DEMO_PEOPLE[0]
+    found = httpx.get(f"{ras}/people", params={"council_person_id": person["council_person_id"]}, headers=social_worker)
+    person_id = found.json()[0]["person_id"]
+    today = time.strftime("%Y-%m-%d")
+    model = httpx.get(f"{ras}/ras-model", params={"on": today}, headers=social_worker).json()
+    answers = {q["id"]: q["options"][-1]["id"] for d in model["domains"] for q in d["questions"] if q["mandatory"]}
+    assessment = {
+        "person_id": person_id,
+        "assessment_date": today,
+        "model_version": model["version"],
+        "answers": answers,
+        "assessment_type": "long_term",
+        "method": "face_to_face",
+        "start_date": today,
+        "end_date": today,
+        "outcome": "progress_to_support_planning",
+        "eligible_needs": True,
+        "outcomes_not_achieved": ["maintaining_personal_hygiene", "managing_toilet_needs"],
+        "primary_support_reason": "physical_support_personal_care",
+        "accommodation_status": "owner_occupier_or_shared_ownership",
+        "has_unpaid_carer": False,
+    }
+    scored = httpx.post(f"{ras}/assessments", json=assessment, headers=social_worker)
+    if scored.status_code != 201:
+        say(f"RAS refused the assessment: {scored.text}")
+        return False
+    score = scored.json()
+    say(
+        f"\nAssessing {person['given_name']} {person['family_name']} with {model['name']} (version {model['version']}):"
+    )
+    say(f"  {score['total_points']} points: {score['explanation'][-2]}")
+    say(f"  indicative budget GBP {score['indicative_weekly_pence'] / 100:,.2f} a week")
+    service = {"service_type": "home_care", "units_per_week": "10", "delivery": "council_managed"}
+    plan = {
+        "assessment_id": score["assessment_id"],
+        "start_date": today,
+        "services": [service],
+        "justification": "Morning and evening calls.",
+    }
+    planned = httpx.post(f"{ras}/support-plans", json=plan, headers=social_worker)
+    if planned.status_code != 201:
+        say(f"RAS refused the support plan: {planned.text}")
+        return False
+    budget = planned.json()
+    say(
+        f"  support plan: home care 10 hours a week, GBP {budget['weekly_pence'] / 100:,.2f} a week: "
+        f"{budget['status'].replace('_', ' ')}"
+        + (f", next review {budget['next_review_date']}" if budget["next_review_date"] else "")
+    )
+    return True
+
+
 def wait_for_copy(stack: Stack, name: str, role: str, person_id: str, started: float, timeout: float) -> float | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -227,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         stack.start()
         load_sample_council(stack)
-        ok = demonstrate(stack)
+        ok = demonstrate(stack) and demonstrate_budget(stack)
         demonstrate_commissioning(stack.url("ras"), headers("commissioner"), args.run_dir, say)
         say("\nEvery copy arrived through Kafka events." if ok else "\nSome copies did not arrive: see the logs.")
         say("\nAPIs and their docs (OpenAPI at /docs on each):")

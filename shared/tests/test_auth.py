@@ -105,6 +105,16 @@ def test_provider_token_whose_provider_id_is_not_text_is_refused_with_401(provid
     assert_unauthorised(hs256(claims(role="provider", provider_id=provider_id)))
 
 
+def test_a_team_managers_approval_limit_is_carried_from_their_token() -> None:
+    token = mint(role=Role.team_manager, council_id="wyvernshire", approval_limit_pence=1_560_000, secret=SECRET)
+    assert verifier().verify(token).approval_limit_pence == 1_560_000
+
+
+@pytest.mark.parametrize("limit", [-1, "1560000", 15600.5, True])
+def test_an_approval_limit_that_is_not_whole_non_negative_pence_is_refused_with_401(limit: Any) -> None:
+    assert_unauthorised(hs256(claims(role="team_manager", approval_limit_pence=limit)))
+
+
 def test_verifier_needs_a_secret_or_a_public_key() -> None:
     with pytest.raises(ValueError, match="PB_JWT_PUBLIC_KEY"):
         TokenVerifier(ServiceSettings(service_name="t"))

@@ -7,19 +7,40 @@ from pbshared.platform.errors import KnownConstraint
 from pbshared.platform.service import ServiceDefinition
 from ras.adapters.tables import metadata
 from ras.config import RasSettings
-from ras.entrypoints import commissioning_api, people_api
+from ras.entrypoints import (
+    assessments_api,
+    commissioning_api,
+    envelope_api,
+    people_api,
+    ras_model_api,
+    requests_api,
+    reviews_api,
+    support_plans_api,
+)
 from ras.reference_kinds import RAS_REFERENCE_KINDS
+
+# Each module gives its router and its rows of the role table.
+_APIS = [
+    people_api,
+    requests_api,
+    ras_model_api,
+    assessments_api,
+    support_plans_api,
+    reviews_api,
+    envelope_api,
+    commissioning_api,
+]
 
 SERVICE = ServiceDefinition(
     name="ras",
     title="RAS: people and personal budgets",
-    description="Registers people (the front door of the platform) and, in later releases, turns a "
-    "needs assessment into points, points into an indicative personal budget, and a support plan "
-    "into an agreed budget.",
+    description="Registers people and their requests for support (the front door of the platform), "
+    "turns a needs assessment into points and points into an indicative personal budget, and a support "
+    "plan into an agreed personal budget.",
     settings_cls=RasSettings,
     metadata=metadata,
-    routers=[people_api.router, commissioning_api.router],
-    access=people_api.ACCESS | commissioning_api.ACCESS,
+    routers=[api.router for api in _APIS],
+    access={route: roles for api in _APIS for route, roles in api.ACCESS.items()},
     # Two registrations (or corrections) of one person at the same moment both pass the check
     # against existing records; the database stops the second with one of these.
     known_constraints={

@@ -1,6 +1,6 @@
 """The kinds of council reference data RAS holds, each validated completely by its model on load."""
 
-from pbshared.platform.refdata import ReferenceKind
+from pbshared.platform.refdata.kinds import ReferenceKind
 from ras.domain.reference.budget_rules import BudgetRules
 from ras.domain.reference.ras_model import RasModel
 from ras.domain.reference.rate_card import RateCard

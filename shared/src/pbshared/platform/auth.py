@@ -1,8 +1,9 @@
 """Bearer tokens (JWT) and the role-by-endpoint table every API enforces.
 
-A token carries who the user is (`sub`), their role, their council and, for providers, their
-provider id. Each service declares an AccessPolicy: for every route, the roles allowed. A route with
-no row refuses everyone, so a forgotten row fails closed; docs/roles.md is generated from the same rows.
+A token carries who the user is (`sub`), their role, their council, for providers their provider
+id and, for team managers, the approval limit their council gives them. Each service declares an
+AccessPolicy: for every route, the roles allowed. A route with no row refuses everyone, so a
+forgotten row fails closed; docs/roles.md is generated from the same rows.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ class Role(StrEnum):
     admin = "admin"
     # Studies the RAS against past costs (calibration, winners and losers, model comparison).
     commissioner = "commissioner"
+    # Agrees the support plans no team manager's approval limit covers (and every one above the
+    # council's panel threshold).
+    panel = "panel"
     # Runs the platform: sets a new council up in a service, and sees no council's data.
     operator = "operator"
 
@@ -42,6 +46,8 @@ class Principal:
     role: Role
     council_id: str
     provider_id: str | None = None
+    # A team manager's approval limit on a package's estimated yearly cost, set by their council.
+    approval_limit_pence: int | None = None
 
 
 class TokenVerifier:
@@ -100,7 +106,10 @@ class TokenVerifier:
             raise _unauthorised("provider_id must be text")
         if role is Role.provider and not provider_id:
             raise _unauthorised("a provider token needs provider_id")
-        return Principal(claims["sub"], role, council_id, provider_id)
+        limit = claims.get("approval_limit_pence")
+        if limit is not None and (type(limit) is not int or limit < 0):
+            raise _unauthorised("approval_limit_pence must be a whole number of pence, not negative")
+        return Principal(claims["sub"], role, council_id, provider_id, limit)
 
 
 def _unauthorised(detail: str) -> HTTPException:

@@ -25,6 +25,7 @@ def mint(
     council_id: str,
     subject: str = "dev-user",
     provider_id: str | None = None,
+    approval_limit_pence: int | None = None,
     secret: str | None = None,
     ttl_seconds: int = 8 * 3600,
     issuer: str = DEFAULT_ISSUER,
@@ -45,6 +46,8 @@ def mint(
     }
     if provider_id:
         claims["provider_id"] = provider_id
+    if approval_limit_pence is not None:
+        claims["approval_limit_pence"] = approval_limit_pence
     return jwt.encode(claims, secret or os.environ.get("PB_JWT_SECRET", DEV_SECRET), algorithm="HS256")
 
 
@@ -54,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--council", required=True, help="council id, e.g. wyvernshire")
     parser.add_argument("--subject", default="dev-user")
     parser.add_argument("--provider-id", help="required with --role provider")
+    parser.add_argument(
+        "--approval-limit-pence", type=int, help="a team manager's limit on a package's estimated yearly cost"
+    )
     parser.add_argument(
         "--ttl",
         type=int,
@@ -71,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             council_id=args.council,
             subject=args.subject,
             provider_id=args.provider_id,
+            approval_limit_pence=args.approval_limit_pence,
             ttl_seconds=args.ttl,
         )
     )

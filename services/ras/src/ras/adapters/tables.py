@@ -1,6 +1,22 @@
 """RAS's own tables (the platform's outbox, inbox and reference data are added by migrations)."""
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Uuid, func, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    func,
+    text,
+)
 
 metadata = MetaData()
 
@@ -56,4 +72,99 @@ cohort_rows = Table(
     Column("client_group", String(40), nullable=False),
     Column("points", Integer, nullable=False),
     Column("actual_weekly_pence", Integer, nullable=False),
+)
+
+# A scored assessment: its Client Level Data fields, the answers, and the score as given then
+# (with the model version), so the explanation read to the person can be read back unchanged.
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("assessment_id", Uuid, primary_key=True),
+    Column("council_id", String(64), nullable=False),
+    Column("person_id", Uuid, nullable=False),
+    Column("assessment_date", Date, nullable=False),
+    Column("ras_model_version", Integer, nullable=False),
+    Column("client_group", String(40), nullable=False),
+    Column("assessment_type", String(40), nullable=False),
+    Column("method", String(40), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("outcome", String(60), nullable=False),
+    Column("eligible_needs", Boolean, nullable=False),
+    Column("outcomes_not_achieved", JSON, nullable=False),
+    Column("primary_support_reason", String(60), nullable=False),
+    Column("accommodation_status", String(60), nullable=False),
+    Column("has_unpaid_carer", Boolean, nullable=False),
+    Column("answers", JSON, nullable=False),
+    Column("carer_support", JSON, nullable=False),
+    Column("score", JSON, nullable=False),
+    Column("total_points", Integer, nullable=False),
+    Column("indicative_annual_pence", BigInteger, nullable=False),
+    Column("indicative_weekly_pence", BigInteger, nullable=False),
+    Column("assessed_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_assessments_person", "council_id", "person_id", "assessment_date"),
+)
+
+# A support plan and, once agreed, the personal budget it becomes: one row per plan, its status and
+# revision guarding every decision; the costed plan as the events carry it.
+budgets = Table(
+    "budgets",
+    metadata,
+    Column("budget_id", Uuid, primary_key=True),
+    Column("council_id", String(64), nullable=False),
+    Column("person_id", Uuid, nullable=False),
+    Column("assessment_id", Uuid, nullable=False),
+    Column("status", String(40), nullable=False),
+    Column("route", String(40), nullable=False),
+    Column("client_group", String(40), nullable=False),
+    Column("funder", String(40), nullable=False),
+    Column("weekly_pence", BigInteger, nullable=False),
+    Column("one_off_pence", BigInteger, nullable=False),
+    Column("annual_pence", BigInteger, nullable=False),
+    Column("indicative_weekly_pence", BigInteger, nullable=False),
+    Column("plan", JSON, nullable=False),
+    Column("justification", String(4000), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("next_review_date", Date, nullable=True),
+    Column("effective_from", Date, nullable=False),
+    Column("end_date", Date, nullable=True),
+    Column("budget_revision", Integer, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_budgets_person", "council_id", "person_id"),
+)
+
+# Every decision on a plan or budget: who, in what role, when and why.
+budget_decisions = Table(
+    "budget_decisions",
+    metadata,
+    Column("decision_id", Uuid, primary_key=True),
+    Column("council_id", String(64), nullable=False),
+    Column("budget_id", Uuid, nullable=False),
+    Column("person_id", Uuid, nullable=False),
+    Column("decision", String(40), nullable=False),
+    Column("decided_by", String(200), nullable=False),
+    Column("role", String(40), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Index("ix_budget_decisions_person", "council_id", "person_id", "decided_at"),
+)
+
+# A request for support: the front door, and the start of the wait for an assessment.
+requests = Table(
+    "requests",
+    metadata,
+    Column("request_id", Uuid, primary_key=True),
+    Column("council_id", String(64), nullable=False),
+    Column("person_id", Uuid, nullable=False),
+    Column("client_status", String(20), nullable=False),
+    Column("route_of_access", String(40), nullable=False),
+    Column("request_date", Date, nullable=False),
+    Column("outcome", String(60), nullable=False),
+    Column("no_further_action_reason", String(60), nullable=True),
+    Column("recorded_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_requests_person", "council_id", "person_id", "request_date"),
 )

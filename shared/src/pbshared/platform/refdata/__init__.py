@@ -6,11 +6,10 @@ edited once stored (a new version supersedes it), and looked up by the date that
 """
 
 from pbshared.platform.refdata.kinds import COUNCIL_KIND, CouncilProfile, ReferenceKind
+from pbshared.platform.refdata.lookup import Dataset, effective_dataset
 from pbshared.platform.refdata.repository import (
-    Dataset,
     DatasetIn,
     council_is_known,
-    effective_dataset,
     store_dataset,
 )
 

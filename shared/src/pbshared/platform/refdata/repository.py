@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pbshared.platform.errors import FieldProblem, Problem
 from pbshared.platform.refdata.kinds import COUNCIL_KIND, ReferenceKind
+from pbshared.platform.refdata.lookup import Dataset
 from pbshared.platform.tables import reference_datasets
 
 
@@ -39,18 +40,6 @@ class DatasetIn(BaseModel):
             separators=(",", ":"),
         )
         return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-class Dataset(BaseModel):
-    council_id: str
-    kind: str
-    version: int
-    effective_from: date
-    source: str
-    payload: dict[str, Any]
-    content_hash: str
-    loaded_by: str
-    loaded_at: datetime
 
 
 async def council_is_known(session: AsyncSession, council_id: str) -> bool:
@@ -136,21 +125,6 @@ async def store_dataset(
     )
     await session.execute(reference_datasets.insert().values(**values))
     return Dataset.model_validate(values), True
-
-
-async def effective_dataset(session: AsyncSession, council_id: str, kind: str, on: date) -> Dataset | None:
-    """The dataset in force on `on`: latest effective-from not after it, then the highest version."""
-    row = (
-        await session.execute(
-            select(reference_datasets)
-            .where(reference_datasets.c.council_id == council_id)
-            .where(reference_datasets.c.kind == kind)
-            .where(reference_datasets.c.effective_from <= on)
-            .order_by(reference_datasets.c.effective_from.desc(), reference_datasets.c.version.desc())
-            .limit(1)
-        )
-    ).first()
-    return Dataset.model_validate(row._mapping) if row else None
 
 
 async def list_datasets(session: AsyncSession, council_id: str, kind: str | None) -> list[Dataset]:

@@ -11,11 +11,10 @@ from pbshared.platform.auth import CurrentPrincipal, Principal, Role, RouteKey
 from pbshared.platform.deps import Session, Sessions
 from pbshared.platform.errors import Problem
 from pbshared.platform.refdata.kinds import COUNCIL_KIND, ReferenceKind
+from pbshared.platform.refdata.lookup import Dataset, effective_dataset
 from pbshared.platform.refdata.repository import (
-    Dataset,
     DatasetIn,
     council_is_known,
-    effective_dataset,
     list_datasets,
     store_dataset,
 )

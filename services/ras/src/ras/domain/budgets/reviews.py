@@ -79,3 +79,22 @@ def transitional_protection(previous_weekly_pence: int, assessed_weekly_pence: i
         f"assessed at {as_pounds(assessed_weekly_pence)} a week; transitional protection limits the fall to "
         f"{protection.max_fall_percent}% of {as_pounds(previous_weekly_pence)}: {as_pounds(floor)} a week",
     )
+
+
+class ReviewReason(StrEnum):
+    planned = "planned"
+    unplanned = "unplanned"
+
+
+class ReviewOutcome(StrEnum):
+    """Client Level Data review outcomes, as far as they change the budget."""
+
+    no_change = "no_change"
+    more_support = "more_support"
+    less_support = "less_support"
+    moved_to_residential_care = "moved_to_residential_care"
+    support_ended = "support_ended"
+
+
+CHANGES_THE_PLAN = {ReviewOutcome.more_support, ReviewOutcome.less_support}
+ENDS_THE_BUDGET = {ReviewOutcome.moved_to_residential_care, ReviewOutcome.support_ended}

@@ -1,0 +1,143 @@
+"""Assessments API: score answers (preview, nothing stored) and record a scored assessment."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from pbshared.contract.events.people import ClientGroup
+from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
+from pbshared.platform.deps import Session, Uow
+from pbshared.platform.refdata.router import KnownCouncilPrincipal
+from ras.domain.assessments.record import (
+    AccommodationStatus,
+    AssessmentMethod,
+    AssessmentOutcome,
+    AssessmentRecord,
+    AssessmentType,
+    EligibilityOutcome,
+    PrimarySupportReason,
+)
+from ras.domain.assessments.scoring import Score
+from ras.domain.problems import Refused
+from ras.entrypoints.refusals import unprocessable
+from ras.service_layer import assessments as use_cases
+
+router = APIRouter(prefix="/assessments", tags=["assessments"])
+
+_ASSESSORS = frozenset({Role.social_worker, Role.team_manager, Role.admin})
+ACCESS: dict[RouteKey, frozenset[Role]] = {
+    ("POST", "/assessments/preview"): _ASSESSORS,
+    ("POST", "/assessments"): _ASSESSORS,
+}
+
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class QuestionnaireIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assessment_date: date = Field(description="Decides the RAS model version that scores the answers.")
+    model_version: int = Field(ge=1, le=2**31 - 1, description="The version the form was rendered from.")
+    answers: dict[Id, Id] = Field(max_length=500, description="Question id to option id.")
+    carer_support: dict[Id, Id] = Field(default_factory=dict, max_length=100, description="Domain id to level id.")
+
+    def questionnaire(self) -> use_cases.Questionnaire:
+        return use_cases.Questionnaire(self.assessment_date, self.model_version, self.answers, self.carer_support)
+
+
+class PreviewIn(QuestionnaireIn):
+    client_group: ClientGroup
+
+
+class AssessmentIn(QuestionnaireIn):
+    person_id: uuid.UUID
+    assessment_type: AssessmentType
+    method: AssessmentMethod
+    start_date: date
+    end_date: date
+    outcome: AssessmentOutcome
+    eligible_needs: bool
+    outcomes_not_achieved: list[EligibilityOutcome] = Field(
+        default_factory=list, max_length=10, description="Eligibility regulations 2015, reg. 2(2)."
+    )
+    primary_support_reason: PrimarySupportReason
+    accommodation_status: AccommodationStatus
+    has_unpaid_carer: bool
+
+    def record(self) -> AssessmentRecord:
+        return AssessmentRecord(
+            **{name: getattr(self, name) for name in AssessmentRecord.__dataclass_fields__},
+        )
+
+
+class DomainPoints(BaseModel):
+    domain_id: str
+    title: str
+    points_before_carer: int
+    carer_reduction: int
+    carer_level: str | None
+    points: int
+
+
+class ScoreOut(BaseModel):
+    ras_model_version: int
+    client_group: ClientGroup
+    total_points: int
+    domains: list[DomainPoints]
+    formula: str
+    indicative_annual_pence: int
+    indicative_weekly_pence: int = Field(description="Annual / 52, half up to the penny.")
+    explanation: list[str] = Field(description="Every answer with its points, the carer reduction, the formula.")
+
+    @classmethod
+    def of(cls, scored: Score) -> ScoreOut:
+        return cls(
+            ras_model_version=scored.model_version,
+            client_group=scored.client_group,
+            total_points=scored.total_points,
+            domains=[DomainPoints(**vars(d), points=d.points) for d in scored.domains],
+            formula=scored.formula,
+            indicative_annual_pence=scored.indicative_annual_pence,
+            indicative_weekly_pence=scored.indicative_weekly_pence,
+            explanation=scored.explanation,
+        )
+
+
+class AssessmentOut(ScoreOut):
+    assessment_id: uuid.UUID
+    person_id: uuid.UUID
+    assessment_date: date
+    eligible_needs: bool
+
+
+@router.post("/preview", response_model=ScoreOut)
+async def preview_score(body: PreviewIn, principal: CurrentPrincipal, session: Session) -> ScoreOut:
+    """Score the answers so far with the model in force on the date; nothing is stored."""
+    try:
+        scored = await use_cases.preview(session, principal.council_id, body.questionnaire(), body.client_group)
+    except Refused as refused:
+        raise unprocessable(refused, "the answers cannot be scored") from None
+    return ScoreOut.of(scored)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=AssessmentOut)
+async def record_assessment(body: AssessmentIn, principal: KnownCouncilPrincipal, uow: Uow) -> AssessmentOut:
+    """Record and score an assessment; publishes assessment.completed."""
+    try:
+        stored = await use_cases.record_assessment(
+            uow, principal.council_id, body.person_id, body.record(), body.questionnaire(), principal.subject
+        )
+    except Refused as refused:
+        raise unprocessable(refused) from None
+    return AssessmentOut(
+        **ScoreOut.of(stored.score).model_dump(),
+        assessment_id=stored.assessment_id,
+        person_id=stored.person_id,
+        assessment_date=body.assessment_date,
+        eligible_needs=body.eligible_needs,
+    )

@@ -1,0 +1,121 @@
+"""Scoring assessments: a preview while the form is filled in, and a stored, scored assessment that
+publishes assessment.completed through the outbox. Both use the model in force on the assessment date.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pbshared.contract.events.budgets import AssessmentCompleted
+from pbshared.contract.events.people import ClientGroup
+from pbshared.errors import NotFound
+from pbshared.platform.unit_of_work import UnitOfWork
+from ras.adapters.people_repository import PeopleRepository
+from ras.adapters.tables import assessments
+from ras.domain.assessments.record import AssessmentRecord, record_problems
+from ras.domain.assessments.scoring import Answers, Score, score
+from ras.domain.problems import Refused
+from ras.service_layer.ras_model import model_in_force
+
+
+@dataclasses.dataclass(frozen=True)
+class Questionnaire:
+    """The answers as sent: the date decides the model; the version quoted must be that one."""
+
+    assessment_date: date
+    model_version: int
+    answers: Mapping[str, str]
+    carer_support: Mapping[str, str]
+
+    def for_group(self, client_group: ClientGroup) -> Answers:
+        return Answers(self.model_version, client_group, self.answers, self.carer_support)
+
+
+async def preview(session: AsyncSession, council_id: str, given: Questionnaire, client_group: ClientGroup) -> Score:
+    model = await model_in_force(session, council_id, given.assessment_date, field="assessment_date")
+    return score(model, given.for_group(client_group))
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredAssessment:
+    assessment_id: uuid.UUID
+    person_id: uuid.UUID
+    record: AssessmentRecord
+    score: Score
+
+
+async def record_assessment(
+    uow: UnitOfWork,
+    council_id: str,
+    person_id: uuid.UUID,
+    record: AssessmentRecord,
+    given: Questionnaire,
+    assessed_by: str,
+) -> StoredAssessment:
+    async with uow:
+        person = await PeopleRepository(uow.session).get(council_id, person_id)
+        if person is None or person.merged_into is not None:
+            raise NotFound.about("person_id", f"no live person {person_id}")
+        client_group = ClientGroup(person.client_group)
+        model = await model_in_force(uow.session, council_id, given.assessment_date, field="assessment_date")
+        problems = record_problems(record)
+        try:
+            scored = score(model, given.for_group(client_group))
+        except Refused as refused:
+            raise Refused(problems + refused.problems) from None
+        if problems:
+            raise Refused(problems)
+        stored = StoredAssessment(uuid.uuid4(), person_id, record, scored)
+        await uow.session.execute(
+            insert(assessments).values(
+                assessment_id=stored.assessment_id,
+                council_id=council_id,
+                person_id=person_id,
+                assessment_date=given.assessment_date,
+                ras_model_version=scored.model_version,
+                client_group=str(client_group),
+                **{f.name: _plain(getattr(record, f.name)) for f in dataclasses.fields(record)},
+                answers=dict(given.answers),
+                carer_support=dict(given.carer_support),
+                score=_plain(dataclasses.asdict(scored)),
+                total_points=scored.total_points,
+                indicative_annual_pence=scored.indicative_annual_pence,
+                indicative_weekly_pence=scored.indicative_weekly_pence,
+                assessed_by=assessed_by,
+                created_at=datetime.now(UTC),
+            )
+        )
+        await uow.publish(
+            AssessmentCompleted(
+                person_id=person_id,
+                assessment_id=stored.assessment_id,
+                assessment_date=given.assessment_date,
+                client_group=client_group,
+                ras_model_version=scored.model_version,
+                total_points=scored.total_points,
+                indicative_annual_pence=scored.indicative_annual_pence,
+                indicative_weekly_pence=scored.indicative_weekly_pence,
+                eligible_needs=record.eligible_needs,
+            ),
+            council_id=council_id,
+            subject_id=str(person_id),
+        )
+        await uow.commit()
+    return stored
+
+
+def _plain(value: object) -> object:
+    """JSON columns take plain values: enums as their codes, sequences as lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value

@@ -1,0 +1,39 @@
+"""Council reference data in force on a date, validated into its model, as the use cases need it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pbshared.errors import NotFound
+from pbshared.platform.refdata.kinds import ReferenceKind
+from pbshared.platform.refdata.lookup import effective_dataset
+from ras.domain.assessments.scoring import ModelVersion
+from ras.domain.reference.budget_rules import BudgetRules
+from ras.domain.reference.ras_model import RasModel
+from ras.domain.reference.rate_card import RateCard
+from ras.reference_kinds import BUDGET_RULES, RAS_MODEL, RATE_CARD
+
+
+async def in_force(session: AsyncSession, council_id: str, kind: ReferenceKind, on: date, field: str) -> Any:
+    """The dataset of `kind` in force on `on` as its model; NotFound naming `field` when there is none."""
+    dataset = await effective_dataset(session, council_id, kind.name, on)
+    if dataset is None:
+        where = "query" if field == "on" else "body"
+        raise NotFound.about(field, f"no {kind.name} dataset in force on {on}", where=where)
+    return dataset.version, dataset.effective_from, kind.model.model_validate(dataset.payload)
+
+
+async def model_in_force(session: AsyncSession, council_id: str, on: date, *, field: str = "on") -> ModelVersion:
+    version, effective_from, model = await in_force(session, council_id, RAS_MODEL, on, field)
+    assert isinstance(model, RasModel)
+    return ModelVersion(version, effective_from, model)
+
+
+async def rules_in_force(session: AsyncSession, council_id: str, on: date, field: str) -> tuple[RateCard, BudgetRules]:
+    """The rate card and the budget rules a support plan starting on `on` is costed and decided by."""
+    *_, rates = await in_force(session, council_id, RATE_CARD, on, field)
+    *_, rules = await in_force(session, council_id, BUDGET_RULES, on, field)
+    return rates, rules

@@ -1,0 +1,60 @@
+"""Requests for support: recorded with their route of access and outcome; the wait to an assessment
+is measured on each request and in the list; a bad request is a 422 naming each problem."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pbshared.platform.auth import Role
+from pbshared.testing.harness import auth
+from tests.api.test_assessments_api import _assessment, _full_answers, _person
+
+pytestmark = pytest.mark.integration
+
+SW = auth(Role.social_worker)
+
+
+def _request(person_id: str, **changes) -> dict:
+    return {
+        "person_id": person_id,
+        "client_status": "new",
+        "route_of_access": "hospital_discharge",
+        "request_date": "2026-04-20",
+        "outcome": "progress_to_assessment",
+        **changes,
+    }
+
+
+async def test_the_wait_from_request_to_assessment_is_measured_on_the_request_and_in_the_list(api):
+    ras = await api("ras")
+    person_id = await _person(ras)
+    recorded = await ras.client.post("/requests", json=_request(person_id), headers=SW)
+    assert recorded.status_code == 201, recorded.text
+    waiting = recorded.json()
+    assert waiting["assessed"] is False
+    assert waiting["waiting_days"] == (date.today() - date(2026, 4, 20)).days
+
+    assessed = await ras.client.post(
+        "/assessments", json=_assessment(person_id, await _full_answers(ras, "2026-05-01")), headers=SW
+    )
+    assert assessed.status_code == 201, assessed.text  # started 2026-04-28
+    one = (await ras.client.get(f"/requests/{waiting['request_id']}", headers=auth(Role.auditor))).json()
+    assert (one["assessment_started"], one["waiting_days"], one["assessed"]) == ("2026-04-28", 8, True)
+    listed = (await ras.client.get("/requests?outcome=progress_to_assessment", headers=SW)).json()
+    assert [(r["request_id"], r["waiting_days"]) for r in listed] == [(waiting["request_id"], 8)]
+    assert (await ras.client.get("/requests?outcome=no_further_action", headers=SW)).json() == []
+
+
+async def test_no_further_action_needs_its_reason_and_every_problem_is_named(api):
+    ras = await api("ras")
+    person_id = await _person(ras)
+    bad = _request(person_id, outcome="no_further_action", request_date="2999-01-01")
+    response = await ras.client.post("/requests", json=bad, headers=SW)
+    assert response.status_code == 422, response.text
+    locations = {tuple(p["loc"]) for p in response.json()["errors"]}
+    assert locations == {("body", "request_date"), ("body", "no_further_action_reason")}
+    assert (await ras.client.get("/requests", headers=SW)).json() == []
+    good = _request(person_id, outcome="no_further_action", no_further_action_reason="self_funded")
+    assert (await ras.client.post("/requests", json=good, headers=SW)).status_code == 201

@@ -1,0 +1,65 @@
+"""Reviews: the overdue list; a review that changes the plan supersedes the budget from its date
+(transitional protection capping the fall) and publishes personal_budget.revised; an ending publishes
+personal_budget.ended; every review is guarded by the revision read."""
+
+from __future__ import annotations
+
+import pytest
+
+from pbshared.platform.auth import Role
+from pbshared.testing.harness import auth
+from tests.api.test_support_plans_api import SW, _assessed, _events, _plan
+
+pytestmark = pytest.mark.integration
+
+
+def _review(revision: int, outcome: str, effective_from: str, hours: str | None = None) -> dict:
+    services = [{"service_type": "home_care", "units_per_week": hours, "delivery": "council_managed"}] if hours else []
+    return {
+        "revision": revision,
+        "review_date": "2026-06-20",
+        "reason": "planned",
+        "outcome": outcome,
+        "effective_from": effective_from,
+        "services": services,
+    }
+
+
+async def test_a_review_supersedes_the_budget_within_the_protection_cap_and_an_end_is_published(api):
+    ras = await api("ras")
+    budget = (await ras.client.post("/support-plans", json=_plan(await _assessed(ras), "10"), headers=SW)).json()
+    assert (budget["status"], budget["next_review_date"]) == ("agreed", "2026-06-15")
+    due = (await ras.client.get("/reviews/due", headers=auth(Role.auditor))).json()
+    assert [b["budget_id"] for b in due["overdue"]] == [budget["budget_id"]]  # its date has passed
+    reviews = f"/budgets/{budget['budget_id']}/reviews"
+
+    # GBP 245.00 a week falling by at most 10%: no lower than GBP 220.50; 5 hours is GBP 122.50.
+    too_far = await ras.client.post(
+        reviews, json=_review(budget["revision"], "less_support", "2026-07-01", "5"), headers=SW
+    )
+    assert too_far.status_code == 422, too_far.text
+    [problem] = too_far.json()["errors"]
+    assert problem["loc"] == ["body", "services"] and "GBP 220.50" in problem["msg"]
+
+    revised = await ras.client.post(
+        reviews, json=_review(budget["revision"], "less_support", "2026-07-01", "9"), headers=SW
+    )
+    assert revised.status_code == 200, revised.text
+    after = revised.json()
+    assert (after["weekly_pence"], after["budget_revision"], after["effective_from"]) == (22050, 2, "2026-07-01")
+    assert after["next_review_date"] == "2027-06-20"  # twelve months after the review
+    stale = await ras.client.post(reviews, json=_review(budget["revision"], "no_change", "2026-07-01"), headers=SW)
+    assert stale.status_code == 409, stale.text
+
+    ended = await ras.client.post(reviews, json=_review(after["revision"], "support_ended", "2026-09-01"), headers=SW)
+    assert ended.status_code == 200, ended.text
+    assert (ended.json()["status"], ended.json()["end_date"]) == ("ended", "2026-08-31")
+    events = await _events(ras)
+    assert [t for t, _ in events] == ["personal_budget.agreed", "personal_budget.revised", "personal_budget.ended"]
+    revised_event, ended_event = events[1][1], events[2][1]
+    assert (revised_event["supersedes_revision"], revised_event["weekly_pence"]) == (1, 22050)
+    assert revised_event["reason"] == "planned_review"
+    assert (ended_event["budget_revision"], ended_event["reason"]) == (3, "support_ended_as_planned")
+    assert (await ras.client.get("/reviews/due", headers=SW)).json() == {"due": [], "overdue": []}
+    decisions = (await ras.client.get(f"/people/{budget['person_id']}/budgets", headers=SW)).json()["decisions"]
+    assert [d["decision"] for d in decisions][-2:] == ["review_less_support", "review_support_ended"]
