@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from brokerage.adapters.tables import metadata
 from brokerage.config import BrokerageSettings
+from brokerage.reference_kinds import BROKERAGE_REFERENCE_KINDS
 from pbshared.platform.app import build_app
 from pbshared.platform.auth import Role
 from pbshared.platform.service import PersonCopyAccess, ServiceDefinition
@@ -15,6 +16,7 @@ SERVICE = ServiceDefinition(
     "to providers admitted to the Dynamic Purchasing System, takes bids, awards and places.",
     settings_cls=BrokerageSettings,
     metadata=metadata,
+    reference_kinds=BROKERAGE_REFERENCE_KINDS,
     person_copies=PersonCopyAccess(
         readers=frozenset({Role.broker, Role.social_worker, Role.team_manager, Role.auditor, Role.admin})
     ),
