@@ -80,6 +80,10 @@ class DpsRules(ReferenceModel):
     bidding_windows: BiddingWindows
     rating_floor: CqcRating
     acceptance_hours: int = Field(ge=1, le=24 * 7, description="How long an awarded provider has to accept.")
+    latest_start_days: int = Field(
+        ge=0, le=90, description="For a package from a budget: how many days after its start it may still start."
+    )
+    hand_back_notice_days: int = Field(ge=0, le=90, description="The notice a provider gives to hand a package back.")
     quality: Quality
     readvertising: Readvertising
 
