@@ -87,8 +87,8 @@ class Brokerage:
             "carers_per_visit": 1,
             "visit_pattern": "morning and evening, 7 days",
             "requirements": ["female carer"],
-            "start_date": (START + timedelta(days=3)).date().isoformat(),
-            "latest_start_date": (START + timedelta(days=10)).date().isoformat(),
+            "start_date": (self.now + timedelta(days=3)).date().isoformat(),
+            "latest_start_date": (self.now + timedelta(days=10)).date().isoformat(),
             **changes,
         }
         response = await self.client.post("/packages", json=body, headers=BROKER)
@@ -98,7 +98,7 @@ class Brokerage:
     async def bid(self, package_id: str, provider_id: str, rate: int, start_days: int = 4):
         return await self.client.post(
             f"/adverts/{package_id}/bids",
-            json={"rate_pence": rate, "earliest_start": (START + timedelta(days=start_days)).date().isoformat()},
+            json={"rate_pence": rate, "earliest_start": (self.now + timedelta(days=start_days)).date().isoformat()},
             headers=provider(provider_id),
         )
 
