@@ -19,7 +19,7 @@ from brokerage.adapters.placements_repository import PlacementsRepository
 from brokerage.domain.packages import Package, PackageStatus
 from brokerage.entrypoints.clock import Now
 from brokerage.entrypoints.packages_api import BidOut
-from brokerage.entrypoints.shapes import ReadRevision
+from brokerage.entrypoints.shapes import ReadRevision, without_nulls
 from brokerage.service_layer import awarding, bidding
 from pbshared.contract.events.brokerage import Urgency
 from pbshared.contract.events.budgets import ServiceUnit
@@ -171,7 +171,7 @@ async def place_bid(package_id: uuid.UUID, body: BidIn, principal: CurrentPrinci
 
 @router.patch("/bids/{bid_id}", response_model=BidOut)
 async def revise_bid(bid_id: uuid.UUID, body: BidChanges, principal: CurrentPrincipal, uow: Uow, now: Now) -> BidOut:
-    changes = {k: v for k, v in body.model_dump(exclude_unset=True, exclude={"revision"}).items()}
+    changes = without_nulls(body.model_dump(exclude_unset=True, exclude={"revision"}), nullable=frozenset({"notes"}))
     revised = await bidding.revise_bid(
         uow, principal.council_id, _provider(principal), bid_id, changes, body.revision, now
     )

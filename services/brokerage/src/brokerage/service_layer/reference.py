@@ -6,18 +6,21 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from brokerage.adapters.reference_repository import payload_in_force
+from brokerage.domain.reference import dps_rules, localities
 from brokerage.domain.reference.dps_rules import DpsRules
 from brokerage.domain.reference.localities import Localities
-from brokerage.reference_kinds import DPS_RULES, LOCALITIES
 from pbshared.errors import RuleBroken
-from pbshared.platform.refdata import effective_dataset
 
 
 async def council_rules(session: AsyncSession, council_id: str, on: date) -> tuple[DpsRules, Localities]:
-    found = {}
-    for kind in (DPS_RULES, LOCALITIES):
-        dataset = await effective_dataset(session, council_id, kind.name, on)
-        if dataset is None:
-            raise RuleBroken.about("council_id", f"the council has no {kind.name} in force on {on}: load them first")
-        found[kind.name] = kind.model.model_validate(dataset.payload)
-    return found[DPS_RULES.name], found[LOCALITIES.name]  # type: ignore[return-value]
+    rules = await _in_force(session, council_id, dps_rules.KIND, on)
+    areas = await _in_force(session, council_id, localities.KIND, on)
+    return DpsRules.model_validate(rules), Localities.model_validate(areas)
+
+
+async def _in_force(session: AsyncSession, council_id: str, kind: str, on: date) -> dict:
+    payload = await payload_in_force(session, council_id, kind, on)
+    if payload is None:
+        raise RuleBroken.about("council_id", f"the council has no {kind} in force on {on}: load them first")
+    return payload

@@ -14,6 +14,8 @@ from brokerage.domain.reference.problems import Location, ReferenceModel, reject
 from pbshared.contract.events.brokerage import CqcRating, Urgency
 from pbshared.contract.events.budgets import ServiceUnit
 
+KIND = "dps_rules"
+
 # Best first. Not yet rated sits above Inadequate: a new location has no rating to hold against it.
 RATING_ORDER = [
     CqcRating.outstanding,
