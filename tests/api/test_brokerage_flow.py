@@ -154,3 +154,63 @@ async def test_a_provider_reaches_only_its_own_provider_record(brokerage: Broker
         "/providers/birch", json={"revision": 2, "rating": "outstanding"}, headers=provider("acorn")
     )
     assert change.status_code == 404
+
+
+async def _placed(b: Brokerage) -> tuple[str, dict]:
+    await b.admitted_provider("acorn")
+    package_id = (await b.package(await b.person(), carers_per_visit=2))["package_id"]
+    await b.bid(package_id, "acorn", 2000)
+    b.move_to(b.now + timedelta(hours=24))
+    await b.fire_timers()
+    await b.client.post(f"/adverts/{package_id}/acceptance", headers=provider("acorn"))
+    placement_id = (await b.client.get(f"/adverts/{package_id}/person", headers=provider("acorn"))).json()[
+        "placement_id"
+    ]
+    return package_id, (await b.client.get(f"/placements/{placement_id}", headers=BROKER)).json()
+
+
+async def test_a_placement_changes_hours_and_is_handed_back_with_notice(brokerage: Brokerage) -> None:
+    b = brokerage
+    package_id, placement = await _placed(b)
+    url = f"/placements/{placement['placement_id']}"
+    changed = await b.client.patch(
+        url, json={"revision": 1, "units_per_week": "14", "effective_from": "2026-06-01"}, headers=BROKER
+    )
+    assert changed.status_code == 200 and changed.json()["units_per_week"] == "14.00"
+    stale = await b.client.patch(
+        url, json={"revision": 1, "units_per_week": "7", "effective_from": "2026-06-01"}, headers=BROKER
+    )
+    assert stale.status_code == 409
+    acorn = (await b.client.get("/providers/acorn", headers=BROKER)).json()
+    assert acorn["committed_hours_per_week"] == "28.00"  # 14 hours x 2 carers
+
+    short = (b.now + timedelta(days=27)).date().isoformat()
+    too_soon = await b.client.post(
+        f"{url}/hand-back", json={"revision": 2, "end_date": short}, headers=provider("acorn")
+    )
+    assert too_soon.status_code == 409 and too_soon.json()["errors"][0]["loc"][-1] == "end_date"
+    notice = (b.now + timedelta(days=28)).date().isoformat()
+    handed = await b.client.post(
+        f"{url}/hand-back", json={"revision": 2, "end_date": notice}, headers=provider("acorn")
+    )
+    assert handed.status_code == 200 and handed.json()["end_reason"] == "handed_back"
+    acorn = (await b.client.get("/providers/acorn", headers=BROKER)).json()
+    assert (acorn["committed_hours_per_week"], acorn["handed_back_packages"]) == ("0.00", 1)
+    assert (await b.client.get(f"/adverts/{package_id}/person", headers=provider("acorn"))).status_code == 404
+    assert (await b.events())[-2:] == ["placement.changed", "placement.ended"]
+
+
+async def test_a_broker_ends_a_placement(brokerage: Brokerage) -> None:
+    _, placement = await _placed(brokerage)
+    ended = await brokerage.client.post(
+        f"/placements/{placement['placement_id']}/end",
+        json={"revision": 1, "end_date": placement["start_date"], "reason": "budget_ended"},
+        headers=BROKER,
+    )
+    assert ended.status_code == 200 and ended.json()["end_date"] == placement["start_date"]
+    again = await brokerage.client.post(
+        f"/placements/{placement['placement_id']}/end",
+        json={"revision": 2, "end_date": placement["start_date"], "reason": "budget_ended"},
+        headers=BROKER,
+    )
+    assert again.status_code == 409

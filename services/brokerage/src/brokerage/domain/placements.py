@@ -32,7 +32,9 @@ class Placement:
 
     def changed(self, units_per_week: Decimal) -> Placement:
         self._live()
-        return replace(self, units_per_week=units_per_week, revision=self.revision + 1)
+        # Held to the hundredth, as the planned units of a budget are.
+        units = units_per_week.quantize(Decimal("0.01"))
+        return replace(self, units_per_week=units, revision=self.revision + 1)
 
     def ended(self, end_date: date, reason: PlacementEndReason) -> Placement:
         self._live()
