@@ -5,13 +5,16 @@ another process's engine (as after a restart), even with two of them polling at 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 
 import pytest
 
+from brokerage.entrypoints.timer_loop import run_timers
 from brokerage.service_layer.timers import fire_due
 from pbshared.platform.db import create_engine, session_factory
 from pbshared.platform.unit_of_work import UnitOfWork
+from pbshared.testing.harness import wait_for
 from tests.api.brokerage_support import BROKER, Brokerage
 
 pytestmark = pytest.mark.integration
@@ -70,3 +73,20 @@ async def test_timers_fire_once_from_two_fresh_processes_polling_together(broker
     events = await b.events()
     assert events.count("package.unfilled") == len(packages)
     assert events.count("package.advertised") == 2 * len(packages)  # each re-advertised once
+
+
+async def test_the_workers_loop_fires_timers_due_by_the_real_clock(brokerage: Brokerage) -> None:
+    b = brokerage
+    package_id = (await b.package(await b.person(), urgency="urgent"))["package_id"]  # due in April 2026
+    loop = asyncio.create_task(run_timers(b.service.app))
+    try:
+
+        async def readvertised() -> bool:
+            package = (await b.client.get(f"/packages/{package_id}", headers=BROKER)).json()
+            return package["round"] == 2
+
+        await wait_for(readvertised, what="the deadline timer to fire")
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from brokerage.adapters.tables import metadata
 from brokerage.config import BrokerageSettings
 from brokerage.entrypoints import adverts_api, handlers, packages_api, placements_api, providers_api
+from brokerage.entrypoints.timer_loop import run_timers
 from brokerage.reference_kinds import BROKERAGE_REFERENCE_KINDS
 from pbshared.platform.app import build_app
 from pbshared.platform.auth import Role
@@ -22,6 +23,7 @@ SERVICE = ServiceDefinition(
     access={**providers_api.ACCESS, **packages_api.ACCESS, **adverts_api.ACCESS, **placements_api.ACCESS},
     subscriptions=handlers.SUBSCRIPTIONS,
     reference_kinds=BROKERAGE_REFERENCE_KINDS,
+    background=[run_timers],
     person_copies=PersonCopyAccess(
         readers=frozenset({Role.broker, Role.social_worker, Role.team_manager, Role.auditor, Role.admin})
     ),
