@@ -37,7 +37,7 @@ class Brokerage:
     async def fire_timers(self) -> int:
         return await fire_due(lambda: UnitOfWork(self.service.sessions, "brokerage"), self.now)
 
-    async def person(self, postcode: str = "WY1 2AB") -> uuid.UUID:
+    async def person(self, postcode: str = "WV1 2AB") -> uuid.UUID:
         person_id = uuid.uuid4()
         async with self.service.sessions() as session:
             await session.execute(

@@ -80,7 +80,7 @@ def record(payload, offset: int) -> ConsumerRecord:
 async def test_a_budgets_council_managed_home_care_becomes_one_advertised_package(api) -> None:
     b = Brokerage(await api("brokerage"))
     await b.admitted_provider("acorn")
-    person_id = await b.person("WY2 9ZZ")
+    person_id = await b.person("WV2 9ZZ")
     consumer = EventConsumer(
         service="brokerage",
         sessions=b.service.sessions,

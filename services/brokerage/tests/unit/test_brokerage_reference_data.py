@@ -31,8 +31,8 @@ def test_the_sample_council_prices_every_lot_in_every_area(rules, localities) ->
 
 
 def test_an_area_follows_from_the_postcode_district(localities) -> None:
-    assert localities.area_of("WY1 2AB") == "north"
-    assert localities.area_of("WY10 1AA") == "south"  # WY10 is not WY1
+    assert localities.area_of("WV1 2AB") == "north"
+    assert localities.area_of("WV10 1AA") == "south"  # WV10 is not WV1
     assert localities.area_of("SK1 3XE") is None
 
 
@@ -51,7 +51,7 @@ def test_weights_that_do_not_sum_and_a_repeated_area_are_both_listed(dps_rules_p
 
 def test_a_district_in_two_areas_and_an_unknown_neighbour_are_refused(localities_payload) -> None:
     payload = copy.deepcopy(localities_payload)
-    payload["areas"][1]["postcode_districts"].append("WY1")
+    payload["areas"][1]["postcode_districts"].append("WV1")
     payload["areas"][2]["neighbours"] = ["east"]
     found = problems(Localities, payload)
     assert found[("areas", 1, "postcode_districts", 4)].startswith("duplicate: already used at areas.0")

@@ -12,7 +12,7 @@ from brokerage.domain.reference.problems import ReferenceModel, reject, repeats
 KIND = "localities"
 
 AreaId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_]*$")]
-# The outward code of a postcode: "SK1", "WY10", "EC1A".
+# The outward code of a postcode: "SK1", "WV10", "EC1A".
 PostcodeDistrict = Annotated[str, Field(pattern=r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")]
 
 
