@@ -24,6 +24,7 @@ from pbshared.platform.auth import Role
 from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.platform.tokens import DEV_SECRET, mint
 from pbshared.testing.broker import TansuBroker, free_port
+from tools.brokerage_demo import demonstrate_brokerage
 from tools.commissioning_demo import demonstrate_commissioning
 from tools.services import PORTS, SERVICE_NAMES, definition
 
@@ -286,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         ok = demonstrate(stack) and demonstrate_budget(stack)
         demonstrate_commissioning(stack.url("ras"), headers("commissioner"), args.run_dir, say)
         say("\nEvery copy arrived through Kafka events." if ok else "\nSome copies did not arrive: see the logs.")
+        if ok:
+            demonstrate_brokerage(stack.url("brokerage"), say)
         say("\nAPIs and their docs (OpenAPI at /docs on each):")
         for name in SERVICE_NAMES:
             say(f"  {name:<9} {stack.url(name)}/docs")

@@ -21,7 +21,15 @@ from tools.services import SERVICE_NAMES
 
 pytestmark = pytest.mark.integration
 
-_FILLERS = {"person_id": str(uuid.uuid4()), "cohort_id": str(uuid.uuid4()), "kind": "council"}
+_FILLERS = {
+    "person_id": str(uuid.uuid4()),
+    "cohort_id": str(uuid.uuid4()),
+    "kind": "council",
+    "provider_id": "PROV-1",
+    "package_id": str(uuid.uuid4()),
+    "bid_id": str(uuid.uuid4()),
+    "placement_id": str(uuid.uuid4()),
+}
 
 
 def _routes(app) -> list[tuple[str, str]]:

@@ -47,18 +47,21 @@ class Messaging:
         self._definition = definition
         self._settings = settings
         self._task: asyncio.Task[None] | None = None
+        self._background: list[asyncio.Task[None]] = []
         self.relay: OutboxRelay | None = None
         self.consumer: EventConsumer | None = None
         self.broker_connected = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"{self._definition.name}-messaging")
+        # Background loops need the database only, so they start without waiting for the broker.
+        self._background = [asyncio.create_task(job(self._app)) for job in self._definition.background]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in [t for t in (self._task, *self._background) if t is not None]:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
 
     async def _run(self) -> None:
         s = self._settings

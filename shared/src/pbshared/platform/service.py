@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
 
 from pbshared.contract.topics import all_topics, events_topic
@@ -46,6 +47,9 @@ class ServiceDefinition:
     # Unique constraints a race may hit, by name: each becomes a 409 naming its field. Any other
     # integrity error is a bug and answers 500.
     known_constraints: dict[str, KnownConstraint] = field(default_factory=dict)
+    # Loops run beside the relay and consumer (`serve` and `worker`, never an API-only process),
+    # each given the app; e.g. brokerage's durable timers.
+    background: list[Callable[[FastAPI], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def migrations_dir(self) -> Path:

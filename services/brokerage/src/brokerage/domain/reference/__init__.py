@@ -1,0 +1,1 @@
+"""Brokerage's council reference data: the DPS rules and the council's localities."""

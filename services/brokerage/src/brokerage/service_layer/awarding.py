@@ -1,0 +1,196 @@
+"""At the deadline the round's bids are ranked and the top one awarded; an award not accepted in
+time passes to the next bid; a round with no bid left is re-advertised or escalated to a broker."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from brokerage.adapters.packages_repository import PackagesRepository
+from brokerage.adapters.providers_repository import ProvidersRepository
+from brokerage.adapters.timers import TimerKind, TimersRepository
+from brokerage.domain.evaluation import ProviderRecord, SealedBid, rank_bids
+from brokerage.domain.packages import Bid, BidStatus, Package, PackageStatus
+from brokerage.domain.reference.dps_rules import DpsRules
+from brokerage.domain.rounds import Escalate, after_unfilled
+from brokerage.service_layer.packages import advertise
+from brokerage.service_layer.placements import start_placement
+from brokerage.service_layer.reference import council_rules
+from pbshared.contract.events.brokerage import PackageAwarded, PackageUnfilled
+from pbshared.errors import NotFound, RuleBroken
+from pbshared.platform.unit_of_work import UnitOfWork
+
+_GONE = {BidStatus.withdrawn, BidStatus.declined, BidStatus.lapsed}
+
+
+async def _locked(uow: UnitOfWork, council_id: str, package_id: uuid.UUID) -> Package:
+    package = await PackagesRepository(uow.session).get(council_id, package_id, lock="update")
+    if package is None:
+        raise NotFound.about("package_id", f"no package {package_id}", where="path")
+    return package
+
+
+async def _save(uow: UnitOfWork, package: Package, read_revision: int) -> None:
+    saved = await PackagesRepository(uow.session).save(package, read_revision=read_revision)
+    assert saved, "the package is locked for update"
+
+
+async def close_round(
+    uow: UnitOfWork, council_id: str, package_id: uuid.UUID, round_number: int, now: datetime
+) -> Package:
+    """The deadline timer of a round: rank its bids and award, or declare the round unfilled."""
+    async with uow:
+        package = await _locked(uow, council_id, package_id)
+        if package.status is not PackageStatus.advertised or package.round != round_number:
+            return package  # already closed: a timer fires once, but its work is idempotent anyway
+        rules, _ = await council_rules(uow.session, council_id, now.date())
+        repo = PackagesRepository(uow.session)
+        standing = [b for b in await repo.bids_of(package_id, round=round_number) if b.status is BidStatus.open]
+        ranking = await _rank(uow, package, standing, rules)
+        package = await _award_next(uow, replace(package, ranking=ranking), rules, now, len(standing))
+        await uow.commit()
+    return package
+
+
+async def _rank(uow: UnitOfWork, package: Package, standing: list[Bid], rules: DpsRules) -> list[dict]:
+    providers = ProvidersRepository(uow.session)
+    records = {}
+    for bid in standing:
+        p = await providers.get(package.council_id, bid.provider_id)
+        assert p is not None
+        records[bid.provider_id] = ProviderRecord(p.rating, p.accepted_packages, p.handed_back_packages)
+    sealed = [SealedBid(b.bid_id, b.provider_id, b.rate_pence, b.earliest_start, b.submitted_at) for b in standing]
+    lot = rules.lot(package.needs.lot)
+    assert lot is not None
+    return [
+        {
+            "rank": s.rank,
+            "bid_id": str(s.bid.bid_id),
+            "provider_id": s.bid.provider_id,
+            "rate_pence": s.bid.rate_pence,
+            "total": f"{float(round(s.total, 2)):.2f}",
+            "explanation": s.explanation,
+        }
+        for s in rank_bids(sealed, records, lot, rules.quality)
+    ]
+
+
+async def _award_next(uow: UnitOfWork, package: Package, rules: DpsRules, now: datetime, bids_received: int) -> Package:
+    """Award to the best bid still standing, or declare the round unfilled."""
+    repo = PackagesRepository(uow.session)
+    read = package.revision
+    for entry in package.ranking or []:
+        bid = await repo.bid(package.council_id, uuid.UUID(entry["bid_id"]), for_update=True)
+        if bid is None or bid.status in _GONE:
+            continue
+        accept_by = now + timedelta(hours=rules.acceptance_hours)
+        awarded = package.awarded(package.ranking or [], bid.bid_id, accept_by)
+        await repo.save_bid(
+            replace(bid, status=BidStatus.awarded, revision=bid.revision + 1), read_revision=bid.revision
+        )
+        await _save(uow, awarded, read)
+        await TimersRepository(uow.session).set(
+            package.council_id, TimerKind.acceptance_lapses, package.package_id, str(bid.bid_id), accept_by
+        )
+        await uow.publish(
+            PackageAwarded(
+                package_id=package.package_id,
+                bid_id=bid.bid_id,
+                provider_id=bid.provider_id,
+                rank=entry["rank"],
+                rate_pence=bid.rate_pence,
+                accept_by=accept_by,
+            ),
+            council_id=package.council_id,
+            subject_id=str(package.package_id),
+        )
+        return awarded
+    return await _unfilled(uow, package, rules, now, bids_received)
+
+
+async def _unfilled(uow: UnitOfWork, package: Package, rules: DpsRules, now: datetime, bids_received: int) -> Package:
+    _, localities = await council_rules(uow.session, package.council_id, now.date())
+    step = after_unfilled(
+        package.round, package.areas, package.needs.latest_start_date, rules.readvertising, localities
+    )
+    read = package.revision
+    if isinstance(step, Escalate):
+        following = package.escalated(step.reason)
+    else:
+        deadline = now + timedelta(hours=rules.bidding_windows.hours(package.needs.urgency))
+        following = package.advertised(step.round, step.areas, step.latest_start_date, deadline)
+    await _save(uow, following, read)
+    await uow.publish(
+        PackageUnfilled(
+            package_id=package.package_id,
+            round=package.round,
+            bids_received=bids_received,
+            next_step="escalated_to_broker" if isinstance(step, Escalate) else "readvertised",
+        ),
+        council_id=package.council_id,
+        subject_id=str(package.package_id),
+    )
+    if not isinstance(step, Escalate):
+        await advertise(uow, following, rules, now)
+    return following
+
+
+async def _pass_on(uow: UnitOfWork, package: Package, bid_id: uuid.UUID, status: BidStatus, now: datetime) -> Package:
+    repo = PackagesRepository(uow.session)
+    bid = await repo.bid(package.council_id, bid_id, for_update=True)
+    assert bid is not None
+    await repo.save_bid(replace(bid, status=status, revision=bid.revision + 1), read_revision=bid.revision)
+    rules, _ = await council_rules(uow.session, package.council_id, now.date())
+    return await _award_next(uow, package, rules, now, len(package.ranking or []))
+
+
+async def lapse_award(
+    uow: UnitOfWork, council_id: str, package_id: uuid.UUID, bid_id: uuid.UUID, now: datetime
+) -> Package:
+    """The acceptance timer: an award still not accepted passes to the next bid."""
+    async with uow:
+        package = await _locked(uow, council_id, package_id)
+        if package.status is not PackageStatus.awarded or package.awarded_bid_id != bid_id:
+            return package  # accepted or declined in time
+        package = await _pass_on(uow, package, bid_id, BidStatus.lapsed, now)
+        await uow.commit()
+    return package
+
+
+async def _awarded_to(uow: UnitOfWork, council_id: str, package_id: uuid.UUID, provider_id: str) -> tuple[Package, Bid]:
+    package = await _locked(uow, council_id, package_id)
+    bid = (
+        await PackagesRepository(uow.session).bid(council_id, package.awarded_bid_id)
+        if package.awarded_bid_id
+        else None
+    )
+    # Only the provider awarded the package may see that it was: to any other it does not exist.
+    if package.status is not PackageStatus.awarded or bid is None or bid.provider_id != provider_id:
+        raise NotFound.about("package_id", f"no award of {package_id} to you", where="path")
+    return package, bid
+
+
+async def decline(uow: UnitOfWork, council_id: str, package_id: uuid.UUID, provider_id: str, now: datetime) -> Package:
+    async with uow:
+        package, bid = await _awarded_to(uow, council_id, package_id, provider_id)
+        package = await _pass_on(uow, package, bid.bid_id, BidStatus.declined, now)
+        await uow.commit()
+    return package
+
+
+async def accept(uow: UnitOfWork, council_id: str, package_id: uuid.UUID, provider_id: str, now: datetime) -> Package:
+    """The awarded provider accepts in time: the placement starts and the person's details are shared with it."""
+    async with uow:
+        package, bid = await _awarded_to(uow, council_id, package_id, provider_id)
+        if package.accept_by is not None and now >= package.accept_by:
+            raise RuleBroken.about("package_id", "the time to accept has passed", where="path")
+        placed = package.placed()
+        await _save(uow, placed, package.revision)
+        repo = PackagesRepository(uow.session)
+        await repo.save_bid(
+            replace(bid, status=BidStatus.accepted, revision=bid.revision + 1), read_revision=bid.revision
+        )
+        await start_placement(uow, placed, bid)
+        await uow.commit()
+    return placed

@@ -1,0 +1,176 @@
+"""Placements start on acceptance, change (hours up or down), end, or are handed back with notice.
+Each publishes what charging and the ledger need: provider, CQC location, rate and weekly cost."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from brokerage.adapters.packages_repository import PackagesRepository
+from brokerage.adapters.placements_repository import PlacementsRepository
+from brokerage.adapters.providers_repository import ProvidersRepository
+from brokerage.domain.packages import Bid, Package
+from brokerage.domain.placements import Placement
+from brokerage.service_layer.reference import council_rules
+from pbshared.contract.events.brokerage import (
+    PlacementChanged,
+    PlacementEnded,
+    PlacementEndReason,
+    PlacementStarted,
+)
+from pbshared.contract.events.budgets import service_weekly_cost
+from pbshared.errors import NotFound, StaleRevision
+from pbshared.platform.unit_of_work import UnitOfWork
+
+
+def _details(placement: Placement, package: Package, effective_from: date) -> dict:
+    carers = package.needs.carers_per_visit
+    return dict(
+        placement_id=placement.placement_id,
+        package_id=placement.package_id,
+        person_id=placement.person_id,
+        provider_id=placement.provider_id,
+        cqc_location_id=placement.cqc_location_id,
+        lot=package.needs.lot,
+        unit=package.needs.unit,
+        rate_pence=placement.rate_pence,
+        planned_units_per_week=placement.units_per_week,
+        carers_per_visit=carers,
+        weekly_cost_pence=service_weekly_cost(placement.units_per_week, carers, placement.rate_pence),
+        effective_from=effective_from,
+    )
+
+
+async def _commit_hours(uow: UnitOfWork, council_id: str, provider_id: str, hours: Decimal, **counts: int) -> None:
+    providers = ProvidersRepository(uow.session)
+    provider = await providers.get(council_id, provider_id, for_update=True)
+    assert provider is not None
+    updated = replace(
+        provider,
+        committed_hours_per_week=provider.committed_hours_per_week + hours,
+        accepted_packages=provider.accepted_packages + counts.get("accepted", 0),
+        handed_back_packages=provider.handed_back_packages + counts.get("handed_back", 0),
+        revision=provider.revision + 1,
+    )
+    await providers.save(updated, read_revision=provider.revision)
+
+
+async def start_placement(uow: UnitOfWork, package: Package, bid: Bid) -> Placement:
+    provider = await ProvidersRepository(uow.session).get(package.council_id, bid.provider_id)
+    assert provider is not None
+    placement = Placement(
+        placement_id=uuid.uuid4(),
+        package_id=package.package_id,
+        council_id=package.council_id,
+        person_id=package.person_id,
+        provider_id=bid.provider_id,
+        cqc_location_id=provider.cqc_location_id,
+        rate_pence=bid.rate_pence,
+        units_per_week=package.needs.units_per_week,
+        start_date=max(bid.earliest_start, package.needs.start_date),
+        revision=1,
+    )
+    await PlacementsRepository(uow.session).add(placement)
+    await _commit_hours(uow, package.council_id, bid.provider_id, package.hours_per_week, accepted=1)
+    await uow.publish(
+        PlacementStarted(**_details(placement, package, placement.start_date)),
+        council_id=package.council_id,
+        subject_id=str(package.package_id),
+    )
+    return placement
+
+
+async def _current(
+    uow: UnitOfWork, council_id: str, placement_id: uuid.UUID, read_revision: int, provider_id: str | None = None
+) -> tuple[Placement, Package]:
+    placement = await PlacementsRepository(uow.session).get(council_id, placement_id, for_update=True)
+    if placement is None or (provider_id is not None and placement.provider_id != provider_id):
+        raise NotFound.about("placement_id", f"no placement {placement_id}", where="path")
+    if placement.revision != read_revision:
+        raise StaleRevision()
+    package = await PackagesRepository(uow.session).get(council_id, placement.package_id)
+    assert package is not None
+    return placement, package
+
+
+async def _save(uow: UnitOfWork, placement: Placement, read_revision: int) -> None:
+    if not await PlacementsRepository(uow.session).save(placement, read_revision=read_revision):
+        raise StaleRevision()
+
+
+async def change_hours(
+    uow: UnitOfWork,
+    council_id: str,
+    placement_id: uuid.UUID,
+    units_per_week: Decimal,
+    effective_from: date,
+    read_revision: int,
+) -> Placement:
+    async with uow:
+        placement, package = await _current(uow, council_id, placement_id, read_revision)
+        changed = placement.changed(units_per_week)
+        await _save(uow, changed, read_revision)
+        extra = (units_per_week - placement.units_per_week) * package.needs.carers_per_visit
+        await _commit_hours(uow, council_id, placement.provider_id, extra)
+        await uow.publish(
+            PlacementChanged(**_details(changed, package, effective_from)),
+            council_id=council_id,
+            subject_id=str(package.package_id),
+        )
+        await uow.commit()
+    return changed
+
+
+async def _finish(uow: UnitOfWork, ended: Placement, package: Package, read_revision: int, **counts: int) -> None:
+    await _save(uow, ended, read_revision)
+    hours = ended.units_per_week * package.needs.carers_per_visit
+    await _commit_hours(uow, ended.council_id, ended.provider_id, -hours, **counts)
+    assert ended.end_date is not None and ended.end_reason is not None
+    await uow.publish(
+        PlacementEnded(
+            placement_id=ended.placement_id,
+            package_id=ended.package_id,
+            person_id=ended.person_id,
+            provider_id=ended.provider_id,
+            end_date=ended.end_date,
+            reason=ended.end_reason,
+        ),
+        council_id=ended.council_id,
+        subject_id=str(ended.package_id),
+    )
+
+
+async def end(
+    uow: UnitOfWork,
+    council_id: str,
+    placement_id: uuid.UUID,
+    end_date: date,
+    reason: PlacementEndReason,
+    read_revision: int,
+) -> Placement:
+    async with uow:
+        placement, package = await _current(uow, council_id, placement_id, read_revision)
+        ended = placement.ended(end_date, reason)
+        await _finish(uow, ended, package, read_revision)
+        await uow.commit()
+    return ended
+
+
+async def hand_back(
+    uow: UnitOfWork,
+    council_id: str,
+    provider_id: str,
+    placement_id: uuid.UUID,
+    end_date: date,
+    read_revision: int,
+    today: date,
+) -> Placement:
+    async with uow:
+        placement, package = await _current(uow, council_id, placement_id, read_revision, provider_id)
+        rules, _ = await council_rules(uow.session, council_id, today)
+        ended = placement.handed_back(end_date, today, rules.hand_back_notice_days)
+        await _finish(uow, ended, package, read_revision, handed_back=1)
+        await uow.commit()
+    return ended

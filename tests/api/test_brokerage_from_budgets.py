@@ -1,0 +1,109 @@
+"""An agreed budget's council-managed services become packages, advertised at once, through the
+consumer (the handler's use case joins the consumer's transaction); its direct payment part and a
+replay raise nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from aiokafka import ConsumerRecord
+
+from brokerage.bootstrap import SERVICE
+from pbshared.contract.envelope import new_envelope
+from pbshared.contract.events.budgets import PersonalBudgetAgreed, PlannedService, service_weekly_cost
+from pbshared.platform.consumer import EventConsumer
+from tests.api.brokerage_support import BROKER, Brokerage, provider
+
+pytestmark = pytest.mark.integration
+
+
+def planned(service_type: str, delivery: str, units: str, rate: int) -> PlannedService:
+    return PlannedService(
+        service_type=service_type,
+        cld_service_type="long_term_community",
+        delivery=delivery,
+        units_per_week=Decimal(units),
+        unit="hour",
+        carers_per_visit=2,
+        rate_pence=rate,
+        weekly_cost_pence=service_weekly_cost(Decimal(units), 2, rate),
+    )
+
+
+def budget(person_id: uuid.UUID, start: str) -> PersonalBudgetAgreed:
+    home_care = planned("home_care", "council_managed", "7", 2450)
+    assistant = planned("personal_assistant", "direct_payment", "3", 1850)
+    weekly = home_care.weekly_cost_pence + assistant.weekly_cost_pence
+    return PersonalBudgetAgreed(
+        person_id=person_id,
+        budget_id=uuid.uuid4(),
+        budget_revision=1,
+        client_group="older_people",
+        funder="council",
+        weekly_pence=weekly,
+        one_off_pence=0,
+        annual_pence=weekly * 52,
+        delivery={
+            "council_managed_weekly_pence": home_care.weekly_cost_pence,
+            "direct_payment_weekly_pence": assistant.weekly_cost_pence,
+        },
+        services=[home_care, assistant],
+        start_date=start,
+        effective_from=start,
+        next_review_date="2027-06-01",
+        reason="new_assessment",
+    )
+
+
+def record(payload, offset: int) -> ConsumerRecord:
+    envelope = new_envelope(
+        payload=payload, producer="ras", council_id="wyvernshire", subject_id=str(payload.person_id), correlation_id="c"
+    )
+    return ConsumerRecord(
+        topic="ras.events",
+        partition=0,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=envelope.subject_id.encode(),
+        value=envelope.to_bytes(),
+        checksum=None,
+        serialized_key_size=0,
+        serialized_value_size=0,
+        headers=[],
+    )
+
+
+async def test_a_budgets_council_managed_home_care_becomes_one_advertised_package(api) -> None:
+    b = Brokerage(await api("brokerage"))
+    await b.admitted_provider("acorn")
+    person_id = await b.person("WV2 9ZZ")
+    consumer = EventConsumer(
+        service="brokerage",
+        sessions=b.service.sessions,
+        bootstrap_servers="127.0.0.1:1",
+        subscriptions=SERVICE.all_subscriptions(),
+    )
+    start = date.today() + timedelta(days=14)  # the handler judges by the real clock
+    message = record(budget(person_id, start.isoformat()), 0)
+    assert await consumer.process(message) == "handled"
+    assert await consumer.process(message) == "duplicate"
+
+    [package] = (await b.client.get("/packages", headers=BROKER)).json()
+    assert package["origin"] == "personal_budget" and package["person_id"] == str(person_id)
+    needs = package["needs"]
+    assert (needs["lot"], needs["area"], needs["units_per_week"], needs["carers_per_visit"]) == (
+        "home_care",
+        "north",
+        "7.00",
+        2,
+    )
+    assert needs["start_date"] == start.isoformat()
+    assert needs["latest_start_date"] == (start + timedelta(days=7)).isoformat()
+    assert package["status"] == "advertised"
+    adverts = (await b.client.get("/adverts", headers=provider("acorn"))).json()
+    assert [a["package_id"] for a in adverts] == [package["package_id"]]
+    assert await b.events() == ["package.requested", "package.advertised"]

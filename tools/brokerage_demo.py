@@ -1,0 +1,80 @@
+"""The local stack's brokerage step: providers join the DPS, a broker raises a package for a person
+who arrived through events, and providers bid on the anonymised advert."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import httpx
+
+from pbshared.platform.tokens import DEV_SECRET, mint
+
+PROVIDERS = {"acorn-home-care": ("Acorn Home Care", "good", 2100), "birch-care": ("Birch Care", "outstanding", 2250)}
+
+
+def _headers(role: str, provider_id: str | None = None) -> dict[str, str]:
+    secret = os.environ.get("PB_JWT_SECRET", DEV_SECRET)
+    token = mint(role=role, council_id="wyvernshire", secret=secret, provider_id=provider_id)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _join(url: str, provider_id: str, name: str, rating: str) -> None:
+    application = {
+        "name": name,
+        "rating": rating,
+        "capacity_hours_per_week": 300,
+        "lots": ["home_care"],
+        "areas": ["north", "central", "south"],
+    }
+    applied = httpx.post(f"{url}/providers", json=application, headers=_headers("provider", provider_id))
+    if applied.status_code == 201:  # a kept database already has it admitted
+        httpx.post(
+            f"{url}/providers/{provider_id}/decision",
+            json={"revision": 1, "admit": [{"lot": "home_care", "area": a} for a in application["areas"]]},
+            headers=_headers("admin"),
+        ).raise_for_status()
+
+
+def demonstrate_brokerage(url: str, say: Callable[[str], None]) -> None:
+    say("\nBrokerage: two providers join the DPS; a broker raises home care; providers bid, sealed:")
+    for provider_id, (name, rating, _) in PROVIDERS.items():
+        _join(url, provider_id, name, rating)
+    [person] = httpx.get(f"{url}/people", params={"limit": 1}, headers=_headers("broker")).json()
+    start = date.today() + timedelta(days=3)
+    wanted = {
+        "person_id": person["person_id"],
+        "lot": "home_care",
+        "units_per_week": "10.5",
+        "carers_per_visit": 1,
+        "visit_pattern": "morning and evening, 7 days a week",
+        "requirements": ["female carer"],
+        "start_date": start.isoformat(),
+        "latest_start_date": (start + timedelta(days=7)).isoformat(),
+    }
+    raised = httpx.post(f"{url}/packages", json=wanted, headers=_headers("broker"))
+    if raised.status_code != 201:
+        say(f"  the package was refused: {raised.text}")
+        return
+    package = raised.json()
+    needs = package["needs"]
+    say(
+        f"  package for {person['given_name']} {person['family_name']}: {needs['units_per_week']} hours a week "
+        f"in {needs['area']}, ceiling {needs['ceiling_pence'] / 100:.2f} an hour, bids close {package['deadline']}"
+    )
+    for provider_id, (name, _, rate) in PROVIDERS.items():
+        advert = httpx.get(f"{url}/adverts/{package['package_id']}", headers=_headers("provider", provider_id)).json()
+        named = person["family_name"] in str(advert)
+        bid = httpx.post(
+            f"{url}/adverts/{package['package_id']}/bids",
+            json={"rate_pence": rate, "earliest_start": start.isoformat()},
+            headers=_headers("provider", provider_id),
+        )
+        seen = httpx.get(f"{url}/adverts/{package['package_id']}/bids", headers=_headers("provider", provider_id))
+        say(
+            f"  {name:<16} sees the advert {'WITH' if named else 'without'} the person's name, bids "
+            f"{rate / 100:.2f} an hour ({bid.status_code}), and sees {len(seen.json())} bid: its own"
+        )
+    sealed = httpx.get(f"{url}/packages/{package['package_id']}/bids", headers=_headers("broker"))
+    say(f"  the broker sees {len(sealed.json())} bids until the deadline; the worker's timer then ranks and awards")
