@@ -1,0 +1,123 @@
+"""Stored financial assessments, and the reference data a calculation reads."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from charging.adapters.tables import financial_assessments as fa
+from charging.domain.figures import FiguresHistory, figures_history
+from charging.domain.policy import PolicyHistory, policy_history
+from charging.domain.recorded import FinancialAssessment
+from pbshared.platform.tables import person_copies, reference_datasets
+
+_FIELDS = (
+    "assessment_id",
+    "council_id",
+    "person_id",
+    "revision",
+    "effective_date",
+    "assessed_on",
+    "weekly_charge_pence",
+    "circumstances",
+    "result",
+    "budget_id",
+    "ended_on",
+)
+
+
+def _assessment(row: Any) -> FinancialAssessment:
+    return FinancialAssessment(**{name: row._mapping[name] for name in _FIELDS})
+
+
+class AssessmentsRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def person_client_group(self, council_id: str, person_id: uuid.UUID) -> str | None:
+        """The person's client group from this service's copy; None if the council has no such person."""
+        row = await self.session.execute(
+            select(person_copies.c.client_group)
+            .where(person_copies.c.council_id == council_id)
+            .where(person_copies.c.person_id == person_id)
+        )
+        return row.scalar_one_or_none()
+
+    async def _datasets(self, council_id: str, kind: str) -> list[dict[str, Any]]:
+        # Read here rather than through the refdata router's repository, which speaks HTTP problems.
+        rows = await self.session.execute(
+            select(reference_datasets.c.version, reference_datasets.c.effective_from, reference_datasets.c.payload)
+            .where(reference_datasets.c.council_id == council_id)
+            .where(reference_datasets.c.kind == kind)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    async def figures(self, council_id: str) -> FiguresHistory:
+        return figures_history(await self._datasets(council_id, "national_charging_figures"))
+
+    async def policies(self, council_id: str) -> PolicyHistory:
+        return policy_history(await self._datasets(council_id, "charging_policy"))
+
+    async def add(self, assessment: FinancialAssessment) -> None:
+        sequence = await self.session.scalar(
+            select(func.coalesce(func.max(fa.c.sequence), 0) + 1)
+            .where(fa.c.council_id == assessment.council_id)
+            .where(fa.c.person_id == assessment.person_id)
+        )
+        now = datetime.now(UTC)
+        values = {name: getattr(assessment, name) for name in _FIELDS}
+        await self.session.execute(fa.insert().values(**values, sequence=sequence, recorded_at=now, updated_at=now))
+
+    async def save(self, assessment: FinancialAssessment, *, read_revision: int) -> bool:
+        """Write a changed assessment only if it is still at the revision read; False if it is not."""
+        values = {name: getattr(assessment, name) for name in _FIELDS if name not in ("assessment_id", "council_id")}
+        result = await self.session.execute(
+            update(fa)
+            .where(fa.c.assessment_id == assessment.assessment_id)
+            .where(fa.c.council_id == assessment.council_id)
+            .where(fa.c.revision == read_revision)
+            .values(**values, updated_at=datetime.now(UTC))
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def get(
+        self, council_id: str, assessment_id: uuid.UUID, *, for_update: bool = False
+    ) -> FinancialAssessment | None:
+        query = select(fa).where(fa.c.council_id == council_id).where(fa.c.assessment_id == assessment_id)
+        row = (await self.session.execute(query.with_for_update() if for_update else query)).first()
+        return _assessment(row) if row else None
+
+    async def history(self, council_id: str, person_id: uuid.UUID) -> list[FinancialAssessment]:
+        """Every assessment of the person, by effective date and then in the order recorded."""
+        rows = await self.session.execute(
+            select(fa)
+            .where(fa.c.council_id == council_id)
+            .where(fa.c.person_id == person_id)
+            .order_by(fa.c.effective_date, fa.c.sequence)
+        )
+        return [_assessment(r) for r in rows]
+
+    async def current_assessments(self, council_id: str, on: date) -> AsyncIterator[FinancialAssessment]:
+        """The assessment in force on `on` for each person of the council, streamed in person order."""
+        rows = await self.session.stream(
+            select(fa)
+            .where(fa.c.council_id == council_id)
+            .where(fa.c.effective_date <= on)
+            .order_by(fa.c.person_id, fa.c.effective_date.desc(), fa.c.sequence.desc())
+        )
+        last: uuid.UUID | None = None
+        async for row in rows:
+            if row.person_id != last:
+                last = row.person_id
+                yield _assessment(row)
+
+    async def end(self, assessment: FinancialAssessment, ended_on: date) -> FinancialAssessment:
+        ended = replace(assessment, ended_on=ended_on, revision=assessment.revision + 1)
+        await self.save(ended, read_revision=assessment.revision)
+        return ended
