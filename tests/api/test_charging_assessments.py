@@ -149,3 +149,20 @@ async def test_recording_publishes_completed_and_contribution_changed(api):
     async with charging.sessions() as session:
         types = (await session.execute(select(outbox.c.event_type).order_by(outbox.c.id))).scalars().all()
     assert types[-2:] == ["financial_assessment.completed", "contribution.changed"]
+
+
+async def test_overdue_reassessments_list_how_long_each_is_past_the_policy_limit(api):
+    charging = await api("charging")
+    old, recent = await person_in(charging), await person_in(charging)
+    for person_id, assessed_on in ((old, "2025-04-07"), (recent, "2025-06-02")):
+        assert (await record(charging, person_id, assessed_on=assessed_on)).status_code == 201
+    url = "/reassessments/overdue"
+    response = await charging.client.get(url, params={"on": "2027-04-17"}, headers=auth(Role.auditor))
+    assert response.status_code == 200, response.text
+    assert [(o["person_id"], o["due_on"], o["days_overdue"]) for o in response.json()] == [(str(old), "2027-04-07", 10)]
+    csv_text = (
+        await charging.client.get(url, params={"on": "2027-04-17", "format": "csv"}, headers=auth(Role.auditor))
+    ).text
+    header, row = csv_text.splitlines()
+    assert header.startswith("person_id,assessment_id,assessed_on,due_on,days_overdue")
+    assert row.startswith(str(old)) and ",2027-04-07,10," in row
