@@ -117,6 +117,38 @@ class AssessmentsRepository:
                 last = row.person_id
                 yield _assessment(row)
 
+    async def count_people_assessed_by(self, council_id: str, on: date) -> int:
+        query = select(func.count(fa.c.person_id.distinct())).where(fa.c.council_id == council_id)
+        return int(await self.session.scalar(query.where(fa.c.effective_date <= on)) or 0)
+
+    async def current_after(
+        self, council_id: str, on: date, after: uuid.UUID | None, limit: int
+    ) -> list[tuple[FinancialAssessment, str]]:
+        """The next `limit` people after `after` (in id order) with the assessment in force for each on
+        `on` and their client group: one page of a walk through everyone that resumes where it left off."""
+        people = (
+            select(fa.c.person_id)
+            .where(fa.c.council_id == council_id, fa.c.effective_date <= on)
+            .group_by(fa.c.person_id)
+            .order_by(fa.c.person_id)
+            .limit(limit)
+        )
+        if after is not None:
+            people = people.where(fa.c.person_id > after)
+        page = list((await self.session.execute(people)).scalars())
+        if not page:
+            return []
+        rows = await self.session.execute(
+            select(fa, person_copies.c.client_group)
+            .join(person_copies, person_copies.c.person_id == fa.c.person_id, isouter=True)
+            .where(fa.c.council_id == council_id, fa.c.person_id.in_(page), fa.c.effective_date <= on)
+            .order_by(fa.c.person_id, fa.c.effective_date, fa.c.sequence)
+        )
+        current: dict[uuid.UUID, tuple[FinancialAssessment, str]] = {}
+        for row in rows:  # the last row of each person is the one in force
+            current[row.person_id] = (_assessment(row), row.client_group or "unknown")
+        return list(current.values())
+
     async def end(self, assessment: FinancialAssessment, ended_on: date) -> FinancialAssessment:
         ended = replace(assessment, ended_on=ended_on, revision=assessment.revision + 1)
         await self.save(ended, read_revision=assessment.revision)

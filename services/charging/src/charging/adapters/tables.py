@@ -3,6 +3,8 @@ migrations)."""
 
 from sqlalchemy import JSON, BigInteger, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Uuid
 
+from pbshared.platform.jobs import jobs_table
+
 metadata = MetaData()
 
 financial_assessments = Table(
@@ -25,3 +27,6 @@ financial_assessments = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_financial_assessments_person", "council_id", "person_id", "effective_date"),
 )
+
+# Long jobs (the annual uprating): progress, checkpoint and totals (pbshared.platform.jobs).
+jobs = jobs_table(metadata)

@@ -107,8 +107,26 @@ async def supersede(
     """Record a new assessment from its effective date; the one in force before it stays in the history."""
     result = await _calculate(repo, council_id, person_id, circumstances)
     previous = in_force_on(await repo.history(council_id, person_id), result.effective_date)
+    assessment = recalculated(council_id, person_id, previous, circumstances, result, reason, budget_id=budget_id)
+    await repo.add(assessment)
+    await _announce(uow, assessment, previous.charge_on(result.effective_date) if previous else 0, reason)
+    return assessment
+
+
+def recalculated(
+    council_id: str,
+    person_id: uuid.UUID,
+    previous: FinancialAssessment | None,
+    circumstances: Mapping[str, Any],
+    result: ChargeResult,
+    reason: ContributionReason,
+    *,
+    budget_id: uuid.UUID | None = None,
+) -> FinancialAssessment:
+    """The new assessment over `previous` (the one in force on its date). Only a full assessment moves
+    the date the next review is counted from; a recalculation (cost of care, uprating) keeps it."""
     full = reason is ContributionReason.assessment or previous is None
-    assessment = FinancialAssessment(
+    return FinancialAssessment(
         assessment_id=uuid.uuid4(),
         council_id=council_id,
         person_id=person_id,
@@ -120,9 +138,6 @@ async def supersede(
         result=result_document(result),
         budget_id=budget_id or (previous.budget_id if previous else None),
     )
-    await repo.add(assessment)
-    await _announce(uow, assessment, previous.charge_on(result.effective_date) if previous else 0, reason)
-    return assessment
 
 
 async def record_assessment(
