@@ -60,7 +60,9 @@ async def test_a_run_killed_half_way_resumes_and_a_second_run_changes_nothing(ap
         await uprating.run_uprating(new_uow, job, 2026, page=2, progress=kill_after_first_page)
     half_way = await uprating.start_uprating(new_uow(), "wyvernshire", 2026, "test")
     assert (half_way.job_id, half_way.done, half_way.finished) == (job.job_id, 2, False)
-    assert len(await uprating_events(charging)) == 2  # the first page committed, and only it
+    changed_on_first_page = half_way.totals["down"] + half_way.totals["up"]
+    assert half_way.totals["unchanged"] + changed_on_first_page == 2
+    assert len(await uprating_events(charging)) == changed_on_first_page  # the first page committed, only it
 
     finished = await uprating.run_uprating(new_uow, half_way, 2026, page=2)
     totals = finished.totals

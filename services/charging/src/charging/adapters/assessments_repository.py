@@ -33,7 +33,8 @@ _FIELDS = (
 
 
 def _assessment(row: Any) -> FinancialAssessment:
-    return FinancialAssessment(**{name: row._mapping[name] for name in _FIELDS})
+    mapping = row._mapping
+    return FinancialAssessment(**{name: mapping[name] for name in _FIELDS})
 
 
 class AssessmentsRepository:
@@ -65,14 +66,29 @@ class AssessmentsRepository:
         return policy_history(await self._datasets(council_id, "charging_policy"))
 
     async def add(self, assessment: FinancialAssessment) -> None:
-        sequence = await self.session.scalar(
-            select(func.coalesce(func.max(fa.c.sequence), 0) + 1)
-            .where(fa.c.council_id == assessment.council_id)
-            .where(fa.c.person_id == assessment.person_id)
+        await self.add_many([assessment])
+
+    async def add_many(self, assessments: list[FinancialAssessment]) -> None:
+        """Store new assessments, each after every one its person already has: one insert for them all."""
+        if not assessments:
+            return
+        council_id = assessments[0].council_id
+        people = {a.person_id for a in assessments}
+        last = dict(
+            (
+                await self.session.execute(
+                    select(fa.c.person_id, func.max(fa.c.sequence))
+                    .where(fa.c.council_id == council_id, fa.c.person_id.in_(people))
+                    .group_by(fa.c.person_id)
+                )
+            ).all()
         )
         now = datetime.now(UTC)
-        values = {name: getattr(assessment, name) for name in _FIELDS}
-        await self.session.execute(fa.insert().values(**values, sequence=sequence, recorded_at=now, updated_at=now))
+        rows = []
+        for a in assessments:
+            last[a.person_id] = last.get(a.person_id, 0) + 1
+            rows.append({**{n: getattr(a, n) for n in _FIELDS}, "sequence": last[a.person_id]})
+        await self.session.execute(fa.insert().values(recorded_at=now, updated_at=now), rows)
 
     async def save(self, assessment: FinancialAssessment, *, read_revision: int) -> bool:
         """Write a changed assessment only if it is still at the revision read; False if it is not."""

@@ -22,12 +22,21 @@ def collected_by(result: ChargeResult) -> CollectedBy:
 
 
 def result_document(result: ChargeResult) -> dict[str, Any]:
-    """The whole result, every step included, as plain JSON-ready values."""
-    document = dataclasses.asdict(result)
-    document["effective_date"] = result.effective_date.isoformat()
-    document["provisional"] = result.provisional
-    document["free"] = result.free
-    document["collected_by"] = str(collected_by(result))
+    """The whole result, every step included, as plain JSON-ready values (built by hand: the uprating
+    writes one for every person, and dataclasses.asdict's deep copies cost more than the calculation)."""
+    document: dict[str, Any] = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+    document.update(
+        effective_date=result.effective_date.isoformat(),
+        steps=[
+            {"label": s.label, "pence": s.pence, "treatment": str(s.treatment), "reason": s.reason}
+            for s in result.steps
+        ],
+        provisional_figures=list(result.provisional_figures),
+        collection=str(result.collection) if result.collection is not None else None,
+        provisional=result.provisional,
+        free=result.free,
+        collected_by=str(collected_by(result)),
+    )
     return document
 
 

@@ -29,7 +29,7 @@ from pbshared.platform.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 KIND = "uprating"
-PAGE = 200
+PAGE = 500
 # Whom the job lists as refused (e.g. a premium the new figures do not have): enough to act on.
 _REFUSED_LISTED = 100
 
@@ -86,8 +86,10 @@ async def _one_page(uow: UnitOfWork, job: Job, year: int, page: int) -> Job:
     after = uuid.UUID(job.checkpoint) if job.checkpoint else None
     current = await repo.current_after(job.council_id, first_day, after, page)
     totals = job.totals
+    uprated: list[FinancialAssessment] = []
     for assessment, client_group in current:
-        totals = await _uprate_one(uow, repo, assessment, client_group, figures, policies, first_day, totals)
+        totals = await _uprate_one(uow, uprated, assessment, client_group, figures, policies, first_day, totals)
+    await repo.add_many(uprated)
     return await record_progress(
         uow.session,
         jobs,
@@ -101,7 +103,7 @@ async def _one_page(uow: UnitOfWork, job: Job, year: int, page: int) -> Job:
 
 async def _uprate_one(
     uow: UnitOfWork,
-    repo: AssessmentsRepository,
+    uprated_page: list[FinancialAssessment],
     current: FinancialAssessment,
     client_group: str,
     figures: FiguresHistory,
@@ -120,7 +122,7 @@ async def _uprate_one(
         return {**totals, "refused": refused}
     reason = ContributionReason.annual_uprating
     uprated = recalculated(current.council_id, current.person_id, current, circumstances, result, reason)
-    await repo.add(uprated)
+    uprated_page.append(uprated)
     if uprated.weekly_charge_pence != current.weekly_charge_pence:
         await publish_contribution(
             uow, uprated, current.weekly_charge_pence, uprated.weekly_charge_pence, first_day, reason
