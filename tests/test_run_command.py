@@ -30,6 +30,7 @@ def test_the_local_stack_shows_every_copy_arriving(tmp_path):
     assert "Every copy arrived through Kafka events." in result.stdout
     assert len(re.findall(r"http://127\.0\.0\.1:\d+/docs", result.stdout)) == len(SERVICE_NAMES)
     assert "missing" not in result.stdout
+    assert "pays 130.60 a week from 2025-06-02, collected by the council" in result.stdout  # charging's step
 
 
 def test_stopping_the_local_stack_stops_the_broker_and_every_service(tmp_path):
