@@ -142,10 +142,11 @@ class AssessmentsRepository:
     ) -> list[tuple[FinancialAssessment, str]]:
         """The next `limit` people after `after` (in id order) with the assessment in force for each on
         `on` and their client group: one page of a walk through everyone that resumes where it left off."""
+        # DISTINCT in index order stops after `limit` people; a GROUP BY would aggregate everyone left.
         people = (
             select(fa.c.person_id)
+            .distinct()
             .where(fa.c.council_id == council_id, fa.c.effective_date <= on)
-            .group_by(fa.c.person_id)
             .order_by(fa.c.person_id)
             .limit(limit)
         )

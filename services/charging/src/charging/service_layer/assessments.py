@@ -189,7 +189,7 @@ async def follow_cost_of_care(uow: UnitOfWork, council_id: str, budget: BudgetDe
         repo = AssessmentsRepository(uow.session)
         history = await repo.history(council_id, budget.person_id)
         current = in_force_on(history, budget.effective_from) or (history[-1] if history else None)
-        if current is None or current.ended_on is not None and current.ended_on < budget.effective_from:
+        if current is None or (current.ended_on is not None and current.ended_on < budget.effective_from):
             return None
         circumstances = {
             **current.circumstances,
