@@ -35,6 +35,7 @@ def test_the_local_stack_shows_every_copy_arriving(tmp_path):
     assert re.search(r"older people +fitted price £5\.27 a point a week, R² 0\.65, outliers: OP-900", result.stdout)
     assert "model 2 against model 1: learning disability +3.3%, older people +4.5%" in result.stdout
     assert (tmp_path / "calibration.svg").read_text().startswith("<?xml")
+    assert "pays 130.60 a week from 2025-06-02, collected by the council" in result.stdout  # charging's step
 
 
 def test_stopping_the_local_stack_stops_the_broker_and_every_service(tmp_path):

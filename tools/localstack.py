@@ -244,6 +244,48 @@ def demonstrate_budget(stack: Stack) -> bool:
     return True
 
 
+# Edith's finances, for the charging step of the demonstration (care at home in 2025/26).
+DEMO_CIRCUMSTANCES = {
+    "assessed_on": "2025-06-02",
+    "setting": "at_home",
+    "weekly_cost_of_care_pence": 28500,
+    "minimum_income_guarantee_allowance": "single_pension_credit_age",
+    "income": [
+        {"kind": "state_pension", "weekly_pence": 23030},
+        {"kind": "private_pension", "weekly_pence": 6400},
+        {"kind": "attendance_allowance_lower", "weekly_pence": 7390},
+    ],
+    "own_capital_pence": 1800000,
+}
+
+
+def demonstrate_charging(stack: Stack) -> bool:
+    """Record a financial assessment for the first demo person and show how the charge was worked out."""
+    person = DEMO_PEOPLE[0]
+    found = httpx.get(
+        f"{stack.url('ras')}/people",
+        params={"council_person_id": person["council_person_id"]},
+        headers=headers("social_worker"),
+    ).json()
+    body = {"person_id": found[0]["person_id"], "circumstances": DEMO_CIRCUMSTANCES}
+    response = httpx.post(f"{stack.url('charging')}/financial-assessments", json=body, headers=headers("social_worker"))
+    if response.status_code != 201:
+        say(f"\nCharging refused the assessment: {response.text}")
+        return False
+    assessment = response.json()
+    result = assessment["result"]
+    say(f"\nA financial assessment for {person['given_name']} {person['family_name']}, through the charging API:")
+    for step in result["steps"]:
+        say(f"  {step['label']:<40} {step['pence'] / 100:>9.2f}  {step['treatment']:<11} {step['reason']}")
+    say(
+        f"  pays {assessment['weekly_charge_pence'] / 100:.2f} a week from {assessment['effective_date']}, "
+        f"collected by the {assessment['collected_by']} (figures {result['figures_year']} "
+        f"v{result['figures_version']}{', provisional' if result['provisional'] else ''}; "
+        f"policy v{result['policy_version']})"
+    )
+    return True
+
+
 def wait_for_copy(stack: Stack, name: str, role: str, person_id: str, started: float, timeout: float) -> float | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -287,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = demonstrate(stack) and demonstrate_budget(stack)
         demonstrate_commissioning(stack.url("ras"), headers("commissioner"), args.run_dir, say)
         say("\nEvery copy arrived through Kafka events." if ok else "\nSome copies did not arrive: see the logs.")
+        ok = demonstrate_charging(stack) and ok
         if ok:
             demonstrate_brokerage(stack.url("brokerage"), say)
         say("\nAPIs and their docs (OpenAPI at /docs on each):")

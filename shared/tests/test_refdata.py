@@ -107,3 +107,21 @@ def test_wyvernshire_reference_data_loads_and_validates() -> None:
     [council] = [d for d in datasets if d.kind == COUNCIL_KIND.name]
     profile = CouncilProfile.model_validate(council.payload)
     assert profile.la_code.startswith("E")
+
+
+def test_national_figures_are_read_with_every_council_under_its_id(tmp_path: Path) -> None:
+    for name in ("northshire", "national"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "northshire" / "council.yaml").write_text("kind: council\nversion: 1\neffective_from: 2025-04-01\n")
+    (tmp_path / "national" / "figures.yaml").write_text("kind: figures\nversion: 3\neffective_from: 2026-04-06\n")
+    council, figures = read_council_directory(tmp_path / "northshire")
+    assert (council["kind"], figures["kind"]) == ("council", "figures")  # the council first: it must exist
+    assert figures["council_id"] == "northshire"
+    assert [d["council_id"] for d in read_council_directory(tmp_path / "national")] == ["national"]
+
+
+def test_wyvernshire_gets_every_shipped_year_of_national_figures() -> None:
+    documents = read_council_directory(COUNCILS / "wyvernshire")
+    years = [d["payload"]["financial_year"] for d in documents if d["kind"] == "national_charging_figures"]
+    assert years == ["2024/25", "2025/26", "2026/27"]
+    assert {d["council_id"] for d in documents} == {"wyvernshire"}

@@ -1,6 +1,32 @@
-"""Charging's own tables (the platform's outbox, inbox, reference data and person
-copies are added by migrations). Empty until the charging issue adds its model."""
+"""Charging's own tables (the platform's outbox, inbox, reference data and person copies are added by
+migrations)."""
 
-from sqlalchemy import MetaData
+from sqlalchemy import JSON, BigInteger, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Uuid
+
+from pbshared.platform.jobs import jobs_table
 
 metadata = MetaData()
+
+financial_assessments = Table(
+    "financial_assessments",
+    metadata,
+    Column("assessment_id", Uuid, primary_key=True),
+    Column("council_id", String(64), nullable=False),
+    Column("person_id", Uuid, nullable=False),
+    Column("budget_id", Uuid, nullable=True),
+    Column("effective_date", Date, nullable=False),
+    Column("assessed_on", Date, nullable=False, comment="Day of the last full assessment (kept by recalculations)."),
+    Column("weekly_charge_pence", BigInteger, nullable=False),
+    Column("circumstances", JSON, nullable=False, comment="What the assessment was told, as submitted."),
+    Column("result", JSON, nullable=False, comment="Every step of the calculation and the figures used."),
+    Column("ended_on", Date, nullable=True, comment="Last day charged, when the care ended."),
+    Column("revision", Integer, nullable=False),
+    # Orders assessments taking effect on one date: the later recorded supersedes.
+    Column("sequence", BigInteger, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_financial_assessments_person", "council_id", "person_id", "effective_date"),
+)
+
+# Long jobs (the annual uprating): progress, checkpoint and totals (pbshared.platform.jobs).
+jobs = jobs_table(metadata)

@@ -1,0 +1,32 @@
+"""The annual uprating's totals: how many charges went up, down or stayed, and what that does to income.
+
+Kept as plain JSON-ready values so a job can checkpoint them with its progress and carry on after a kill.
+Income per year is the weekly effect times 52 (the weeks the contract's money rules count in a year).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pbshared.contract.money import WEEKS_PER_YEAR
+
+
+def empty_totals() -> dict[str, Any]:
+    return {"up": 0, "down": 0, "unchanged": 0, "skipped": 0, "refused": [], "weekly_effect_pence": {}}
+
+
+def tally(totals: dict[str, Any], client_group: str, old_pence: int, new_pence: int) -> dict[str, Any]:
+    """`totals` with one person's change counted (a new dict; the old one is left as it was)."""
+    counted = {**totals, "weekly_effect_pence": dict(totals["weekly_effect_pence"])}
+    direction = "up" if new_pence > old_pence else "down" if new_pence < old_pence else "unchanged"
+    counted[direction] += 1
+    effect = counted["weekly_effect_pence"]
+    effect[client_group] = effect.get(client_group, 0) + new_pence - old_pence
+    return counted
+
+
+def income_effect(totals: dict[str, Any]) -> list[tuple[str, int, int]]:
+    """(client group, effect per week, effect per year) in pence, by client group, then all of them."""
+    rows = [(group, week, week * WEEKS_PER_YEAR) for group, week in sorted(totals["weekly_effect_pence"].items())]
+    week = sum(w for _, w, _ in rows)
+    return [*rows, ("all", week, week * WEEKS_PER_YEAR)]

@@ -1,0 +1,229 @@
+"""Recording financial assessments and following the cost of care; each publishes through the outbox.
+
+Each use case takes a unit of work and raises domain errors, so it runs the same from an HTTP route
+and from an event handler (`ctx.uow`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from charging.adapters.assessments_repository import AssessmentsRepository
+from charging.domain.financial_assessment import AssessmentRefused, Problem, assess
+from charging.domain.recorded import FinancialAssessment, in_force_on, result_document
+from charging.domain.result import ChargeResult
+from pbshared.contract.events.budgets import BudgetDetails, PersonalBudgetEnded
+from pbshared.contract.events.charging import (
+    ContributionChanged,
+    ContributionReason,
+    FinancialAssessmentCompleted,
+)
+from pbshared.errors import NotFound, StaleRevision
+from pbshared.platform.unit_of_work import UnitOfWork
+
+
+async def _calculate(
+    repo: AssessmentsRepository, council_id: str, person_id: uuid.UUID, circumstances: Mapping[str, Any]
+) -> ChargeResult:
+    """The result, or AssessmentRefused listing every problem, the unknown person among them."""
+    problems = []
+    if await repo.person_client_group(council_id, person_id) is None:
+        problems.append(Problem(("person_id",), "no such person in this council"))
+    try:
+        result = assess(circumstances, await repo.figures(council_id), await repo.policies(council_id))
+    except AssessmentRefused as refused:
+        problems += refused.problems
+    if problems:
+        raise AssessmentRefused(problems)
+    return result
+
+
+async def _announce(
+    uow: UnitOfWork, assessment: FinancialAssessment, previous_pence: int, reason: ContributionReason
+) -> None:
+    result = assessment.result
+    subject = str(assessment.person_id)
+    await uow.publish(
+        FinancialAssessmentCompleted(
+            person_id=assessment.person_id,
+            assessment_id=assessment.assessment_id,
+            effective_date=assessment.effective_date,
+            weekly_charge_pence=assessment.weekly_charge_pence,
+            full_cost_payer=result["full_cost_payer"],
+            free_reason=result["free_reason"],
+            collected_by=assessment.collected_by,
+            figures_year=result["figures_year"],
+            figures_version=result["figures_version"],
+            policy_version=result["policy_version"],
+            provisional=result["provisional"],
+        ),
+        council_id=assessment.council_id,
+        subject_id=subject,
+    )
+    if assessment.weekly_charge_pence != previous_pence:
+        await publish_contribution(
+            uow, assessment, previous_pence, assessment.weekly_charge_pence, assessment.effective_date, reason
+        )
+
+
+async def publish_contribution(
+    uow: UnitOfWork,
+    assessment: FinancialAssessment,
+    previous_pence: int,
+    weekly_pence: int,
+    effective_date: date,
+    reason: ContributionReason,
+) -> None:
+    await uow.publish(
+        ContributionChanged(
+            person_id=assessment.person_id,
+            budget_id=assessment.budget_id,
+            assessment_id=assessment.assessment_id,
+            weekly_charge_pence=weekly_pence,
+            previous_weekly_charge_pence=previous_pence,
+            effective_date=effective_date,
+            collected_by=assessment.collected_by,
+            reason=reason,
+        ),
+        council_id=assessment.council_id,
+        subject_id=str(assessment.person_id),
+    )
+
+
+async def supersede(
+    repo: AssessmentsRepository,
+    uow: UnitOfWork,
+    council_id: str,
+    person_id: uuid.UUID,
+    circumstances: Mapping[str, Any],
+    reason: ContributionReason,
+    *,
+    budget_id: uuid.UUID | None = None,
+) -> FinancialAssessment:
+    """Record a new assessment from its effective date; the one in force before it stays in the history."""
+    result = await _calculate(repo, council_id, person_id, circumstances)
+    previous = in_force_on(await repo.history(council_id, person_id), result.effective_date)
+    assessment = recalculated(council_id, person_id, previous, circumstances, result, reason, budget_id=budget_id)
+    await repo.add(assessment)
+    await _announce(uow, assessment, previous.charge_on(result.effective_date) if previous else 0, reason)
+    return assessment
+
+
+def recalculated(
+    council_id: str,
+    person_id: uuid.UUID,
+    previous: FinancialAssessment | None,
+    circumstances: Mapping[str, Any],
+    result: ChargeResult,
+    reason: ContributionReason,
+    *,
+    budget_id: uuid.UUID | None = None,
+) -> FinancialAssessment:
+    """The new assessment over `previous` (the one in force on its date). Only a full assessment moves
+    the date the next review is counted from; a recalculation (cost of care, uprating) keeps it."""
+    full = reason is ContributionReason.assessment or previous is None
+    return FinancialAssessment(
+        assessment_id=uuid.uuid4(),
+        council_id=council_id,
+        person_id=person_id,
+        revision=1,
+        effective_date=result.effective_date,
+        assessed_on=result.effective_date if full else previous.assessed_on,  # type: ignore[union-attr]
+        weekly_charge_pence=result.weekly_charge_pence,
+        circumstances=dict(circumstances),
+        result=result_document(result),
+        budget_id=budget_id or (previous.budget_id if previous else None),
+    )
+
+
+async def record_assessment(
+    uow: UnitOfWork, council_id: str, person_id: uuid.UUID, circumstances: Mapping[str, Any]
+) -> FinancialAssessment:
+    async with uow:
+        repo = AssessmentsRepository(uow.session)
+        assessment = await supersede(repo, uow, council_id, person_id, circumstances, ContributionReason.assessment)
+        await uow.commit()
+    return assessment
+
+
+async def correct_assessment(
+    uow: UnitOfWork,
+    council_id: str,
+    assessment_id: uuid.UUID,
+    circumstances: Mapping[str, Any],
+    read_revision: int,
+) -> FinancialAssessment:
+    """Correct what an assessment was told and work it out again, if nobody changed it since it was read."""
+    async with uow:
+        repo = AssessmentsRepository(uow.session)
+        current = await repo.get(council_id, assessment_id, for_update=True)
+        if current is None:  # another council's assessment is as absent as one that does not exist
+            raise NotFound.about("assessment_id", f"no financial assessment {assessment_id}", where="path")
+        if current.revision != read_revision:
+            raise StaleRevision()
+        result = await _calculate(repo, council_id, current.person_id, circumstances)
+        corrected = replace(
+            current,
+            revision=current.revision + 1,
+            effective_date=result.effective_date,
+            assessed_on=result.effective_date,
+            weekly_charge_pence=result.weekly_charge_pence,
+            circumstances=dict(circumstances),
+            result=result_document(result),
+        )
+        if not await repo.save(corrected, read_revision=read_revision):
+            raise StaleRevision()
+        await _announce(uow, corrected, current.weekly_charge_pence, ContributionReason.assessment)
+        await uow.commit()
+    return corrected
+
+
+async def follow_cost_of_care(uow: UnitOfWork, council_id: str, budget: BudgetDetails) -> FinancialAssessment | None:
+    """An agreed or revised budget is the weekly cost of care: work the charge out again with it from the
+    budget's effective date (a charge capped at the cost of care follows it). No assessment yet: nothing."""
+    async with uow:
+        repo = AssessmentsRepository(uow.session)
+        history = await repo.history(council_id, budget.person_id)
+        current = in_force_on(history, budget.effective_from) or (history[-1] if history else None)
+        if current is None or (current.ended_on is not None and current.ended_on < budget.effective_from):
+            return None
+        circumstances = {
+            **current.circumstances,
+            "weekly_cost_of_care_pence": budget.weekly_pence,
+            "assessed_on": max(budget.effective_from, current.effective_date).isoformat(),
+        }
+        assessment = await supersede(
+            repo,
+            uow,
+            council_id,
+            budget.person_id,
+            circumstances,
+            ContributionReason.cost_of_care_changed,
+            budget_id=budget.budget_id,
+        )
+        await uow.commit()
+    return assessment
+
+
+async def end_charge(uow: UnitOfWork, council_id: str, ended: PersonalBudgetEnded) -> None:
+    """The budget ended: nothing is charged for days after its last day."""
+    async with uow:
+        repo = AssessmentsRepository(uow.session)
+        current = in_force_on(await repo.history(council_id, ended.person_id), ended.end_date)
+        if current is None or current.ended_on is not None:
+            return
+        ended_assessment = await repo.end(current, ended.end_date)
+        if current.weekly_charge_pence:
+            await publish_contribution(
+                uow,
+                ended_assessment,
+                current.weekly_charge_pence,
+                0,
+                ended.end_date + timedelta(days=1),
+                ContributionReason.care_ended,
+            )
+        await uow.commit()

@@ -1,0 +1,144 @@
+"""The annual uprating: every current assessment worked out again with the new year's figures.
+
+Runs as a job (pbshared.platform.jobs) in pages of people: each page's new assessments, contribution
+events and the job's checkpoint commit together, so a run killed half way resumes after the last page
+it committed, and a second run of a finished job changes nothing. A contribution change is published
+only where the charge changed (docs/domain/charging.md, "Annual uprating").
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+from charging.adapters.assessments_repository import AssessmentsRepository
+from charging.adapters.tables import jobs
+from charging.domain.figures import FiguresHistory
+from charging.domain.financial_assessment import AssessmentRefused, assess
+from charging.domain.policy import PolicyHistory
+from charging.domain.recorded import FinancialAssessment
+from charging.domain.uprating import empty_totals, tally
+from charging.service_layer.assessments import publish_contribution, recalculated
+from pbshared.contract.events.charging import ContributionReason
+from pbshared.errors import NotFound
+from pbshared.platform.jobs import Job, record_failure, record_progress, start_job
+from pbshared.platform.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+KIND = "uprating"
+PAGE = 500
+# Whom the job lists as refused (e.g. a premium the new figures do not have): enough to act on.
+_REFUSED_LISTED = 100
+
+Progress = Callable[[Job], Awaitable[None] | None]
+
+
+def financial_year(year: int) -> str:
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+async def start_uprating(uow: UnitOfWork, council_id: str, year: int, started_by: str) -> Job:
+    """The uprating job for the year: a new one, or the one already started (to resume or to report)."""
+    async with uow:
+        repo = AssessmentsRepository(uow.session)
+        first_day = _first_day(await repo.figures(council_id), year)
+        job, created = await start_job(uow.session, jobs, council_id, KIND, financial_year(year), started_by)
+        if created:
+            total = await repo.count_people_assessed_by(council_id, first_day)
+            job = await record_progress(
+                uow.session, jobs, job, done=0, checkpoint=None, totals=empty_totals(), total=total
+            )
+        await uow.commit()
+    return job
+
+
+def _first_day(figures: FiguresHistory, year: int) -> date:
+    wanted = financial_year(year)
+    for version in sorted(figures.versions, key=lambda v: v.version, reverse=True):
+        if version.figures.financial_year == wanted:
+            return version.effective_from
+    raise NotFound.about("year", f"no national figures for {wanted} are loaded: load them first")
+
+
+async def run_uprating(
+    new_uow: Callable[[], UnitOfWork], job: Job, year: int, *, page: int = PAGE, progress: Progress | None = None
+) -> Job:
+    """Carry the job on from its checkpoint to the end, a page at a time; returns the finished job."""
+    while not job.finished:
+        uow = new_uow()
+        async with uow:
+            job = await _one_page(uow, job, year, page)
+            await uow.commit()
+        if progress is not None:
+            waited = progress(job)
+            if waited is not None:
+                await waited
+    return job
+
+
+async def _one_page(uow: UnitOfWork, job: Job, year: int, page: int) -> Job:
+    repo = AssessmentsRepository(uow.session)
+    figures, policies = await repo.figures(job.council_id), await repo.policies(job.council_id)
+    first_day = _first_day(figures, year)
+    after = uuid.UUID(job.checkpoint) if job.checkpoint else None
+    current = await repo.current_after(job.council_id, first_day, after, page)
+    totals = job.totals
+    uprated: list[FinancialAssessment] = []
+    for assessment, client_group in current:
+        totals = await _uprate_one(uow, uprated, assessment, client_group, figures, policies, first_day, totals)
+    await repo.add_many(uprated)
+    return await record_progress(
+        uow.session,
+        jobs,
+        job,
+        done=job.done + len(current),
+        checkpoint=str(current[-1][0].person_id) if current else job.checkpoint,
+        totals=totals,
+        finished=not current,
+    )
+
+
+async def _uprate_one(
+    uow: UnitOfWork,
+    uprated_page: list[FinancialAssessment],
+    current: FinancialAssessment,
+    client_group: str,
+    figures: FiguresHistory,
+    policies: PolicyHistory,
+    first_day: date,
+    totals: dict,
+) -> dict:
+    ended = current.ended_on is not None and current.ended_on < first_day
+    if ended or current.effective_date >= first_day:  # care over, or already worked out for the year
+        return {**totals, "skipped": totals["skipped"] + 1}
+    circumstances = {**current.circumstances, "assessed_on": first_day.isoformat()}
+    try:
+        result = assess(circumstances, figures, policies)
+    except AssessmentRefused:
+        refused = [*totals["refused"], str(current.person_id)][:_REFUSED_LISTED]
+        return {**totals, "refused": refused}
+    reason = ContributionReason.annual_uprating
+    uprated = recalculated(current.council_id, current.person_id, current, circumstances, result, reason)
+    uprated_page.append(uprated)
+    if uprated.weekly_charge_pence != current.weekly_charge_pence:
+        await publish_contribution(
+            uow, uprated, current.weekly_charge_pence, uprated.weekly_charge_pence, first_day, reason
+        )
+    return tally(totals, client_group, current.weekly_charge_pence, uprated.weekly_charge_pence)
+
+
+async def run_uprating_safely(new_uow: Callable[[], UnitOfWork], job: Job, year: int) -> Job | None:
+    """run_uprating in the background: a failure is written on the job for GET /jobs/{id} to show; the
+    next start resumes from its checkpoint."""
+    try:
+        return await run_uprating(new_uow, job, year)
+    except Exception as error:
+        log.exception("uprating job %s failed", job.job_id)
+        uow = new_uow()
+        async with uow:
+            await record_failure(uow.session, jobs, job, f"{type(error).__name__}: start it again to resume")
+            await uow.commit()
+        return None

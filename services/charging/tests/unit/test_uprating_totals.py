@@ -1,0 +1,28 @@
+"""The uprating's totals: counted per person, and the income effect per week and per year by client group."""
+
+from __future__ import annotations
+
+from charging.domain.uprating import empty_totals, income_effect, tally
+
+
+def test_each_change_is_counted_by_direction_and_its_effect_by_client_group():
+    totals = empty_totals()
+    for group, old, new in (
+        ("older_people", 5000, 4500),
+        ("older_people", 3000, 3000),
+        ("learning_disability", 0, 250),
+        ("older_people", 2000, 1990),
+    ):
+        totals = tally(totals, group, old, new)
+    assert (totals["up"], totals["down"], totals["unchanged"]) == (1, 2, 1)
+    assert income_effect(totals) == [
+        ("learning_disability", 250, 250 * 52),
+        ("older_people", -510, -510 * 52),
+        ("all", -260, -260 * 52),
+    ]
+
+
+def test_tally_leaves_the_checkpointed_totals_as_they_were():
+    before = empty_totals()
+    tally(before, "older_people", 100, 200)
+    assert before == empty_totals()
