@@ -242,3 +242,21 @@ async def test_a_group_the_model_cannot_price_or_the_fit_cannot_use_is_named(api
     groups = by_group(await report(service, f"/cohorts/{cohort}/model-comparison?current=1&proposed=2"))
     assert groups["carer"]["compared"] == 0
     assert [n["reference"] for n in groups["carer"]["not_comparable"]] == ["CA-1"]
+
+
+async def test_a_cohort_larger_than_a_json_body_may_be_is_taken_up_to_the_upload_limit(api):
+    """A cohort is a file: its route takes PB_MAX_UPLOAD_BODY_BYTES, every other route keeps the
+    smaller limit for JSON bodies."""
+    service = await api("ras", max_request_body_bytes=64 * 1024, max_upload_body_bytes=1024 * 1024)
+    rows = "".join(f"R-{i},older_people,{i % 90 + 1},£{(i % 90 + 1) * 5}.00\n" for i in range(3000))
+    data = ("reference,client_group,points,actual_weekly_cost\n" + rows).encode()
+    assert 64 * 1024 < len(data) < 1024 * 1024
+    response = await service.client.post("/cohorts?name=big", content=data, headers={**COMMISSIONER, **CSV})
+    assert response.status_code == 201, response.text
+    too_big = await service.client.post("/cohorts?name=huge", content=data * 12, headers={**COMMISSIONER, **CSV})
+    assert too_big.status_code == 413
+    person = b'{"given_name": "' + b"x" * len(data) + b'"}'
+    refused = await service.client.post(
+        "/people", content=person, headers={**auth(Role.social_worker), "Content-Type": "application/json"}
+    )
+    assert refused.status_code == 413, "a JSON route keeps the smaller limit"

@@ -41,6 +41,8 @@ SERVICE = ServiceDefinition(
     metadata=metadata,
     routers=[api.router for api in _APIS],
     access={route: roles for api in _APIS for route, roles in api.ACCESS.items()},
+    # A commissioner's cohort of past assessments is a file, often larger than any JSON body.
+    upload_paths=("/cohorts",),
     # Two registrations (or corrections) of one person at the same moment both pass the check
     # against existing records; the database stops the second with one of these.
     known_constraints={

@@ -173,6 +173,8 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
         app,
         verifier=app.state.token_verifier,
         max_body_bytes=settings.max_request_body_bytes,
+        upload_paths=definition.upload_paths,
+        max_upload_bytes=settings.max_upload_body_bytes,
         open_paths=(*OPS_PATHS, *DOCS_PATHS),
         open_prefixes=(DOCS_ASSETS + "/",),
     )

@@ -47,6 +47,8 @@ class ServiceDefinition:
     # Unique constraints a race may hit, by name: each becomes a 409 naming its field. Any other
     # integrity error is a bug and answers 500.
     known_constraints: dict[str, KnownConstraint] = field(default_factory=dict)
+    # Routes that take a file rather than a JSON body: they get PB_MAX_UPLOAD_BODY_BYTES.
+    upload_paths: tuple[str, ...] = ()
     # Loops run beside the relay and consumer (`serve` and `worker`, never an API-only process),
     # each given the app; e.g. brokerage's durable timers.
     background: list[Callable[[FastAPI], Awaitable[None]]] = field(default_factory=list)

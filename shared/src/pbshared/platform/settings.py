@@ -74,6 +74,12 @@ class ServiceSettings(BaseSettings):
         ge=1024,
         description="Largest request body accepted; a larger one is refused (413) before it is read.",
     )
+    max_upload_body_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="Largest file a route that takes one accepts (e.g. a cohort CSV for RAS calibration); "
+        "every other route keeps PB_MAX_REQUEST_BODY_BYTES.",
+    )
     relay_enabled: bool = Field(default=True, description="Run the outbox relay in this process.")
     relay_batch_size: int = Field(default=500, ge=1, description="Outbox rows published per batch.")
     relay_idle_poll_ms: int = Field(
