@@ -15,17 +15,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from pbshared.contract.events.budgets import ServiceUnit, service_weekly_cost
+from pbshared.contract.events.payload import Payload
 from pbshared.contract.registry import event
 
 Pence = int
-
-
-class _Payload(BaseModel):
-    # Consumers ignore fields they do not know: producers may add an optional field first.
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 class CqcRating(StrEnum):
@@ -55,7 +51,7 @@ class PlacementEndReason(StrEnum):
     needs_changed = "needs_changed"
 
 
-class PackageNeeds(_Payload):
+class PackageNeeds(Payload):
     """What is needed, as the anonymised advert shows it: no identity, only area and needs."""
 
     lot: str = Field(min_length=1, max_length=64)
@@ -88,7 +84,7 @@ class PackageRequested(PackageNeeds):
 
 
 @event("package.advertised", version=1, producer="brokerage")
-class PackageAdvertised(_Payload):
+class PackageAdvertised(Payload):
     """The package went to every eligible provider; bids are sealed until the deadline."""
 
     package_id: uuid.UUID
@@ -100,7 +96,7 @@ class PackageAdvertised(_Payload):
 
 
 @event("package.awarded", version=1, producer="brokerage")
-class PackageAwarded(_Payload):
+class PackageAwarded(Payload):
     """The top bid still standing was offered the package; it must accept by accept_by."""
 
     package_id: uuid.UUID
@@ -112,7 +108,7 @@ class PackageAwarded(_Payload):
 
 
 @event("package.unfilled", version=1, producer="brokerage")
-class PackageUnfilled(_Payload):
+class PackageUnfilled(Payload):
     """A round ended with no acceptable bid, or every award in it lapsed."""
 
     package_id: uuid.UUID
@@ -121,7 +117,7 @@ class PackageUnfilled(_Payload):
     next_step: str = Field(description="readvertised or escalated_to_broker")
 
 
-class PlacementDetails(_Payload):
+class PlacementDetails(Payload):
     """Who delivers the care and at what cost: what charging and the ledger act on."""
 
     placement_id: uuid.UUID
@@ -156,7 +152,7 @@ class PlacementChanged(PlacementDetails):
 
 
 @event("placement.ended", version=1, producer="brokerage")
-class PlacementEnded(_Payload):
+class PlacementEnded(Payload):
     """Nothing is delivered after end_date."""
 
     placement_id: uuid.UUID

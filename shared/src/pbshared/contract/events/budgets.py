@@ -13,18 +13,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from pbshared.contract.events.payload import Payload
 from pbshared.contract.events.people import ClientGroup
 from pbshared.contract.money import WEEKS_PER_YEAR, pence_half_up
 from pbshared.contract.registry import event
 
 Pence = int
-
-
-class _Payload(BaseModel):
-    # Consumers ignore fields they do not know: producers may add an optional field first.
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 class DeliveryMechanism(StrEnum):
@@ -89,7 +85,7 @@ class BudgetEndReason(StrEnum):
     self_funding = "self_funding"
 
 
-class PlannedService(_Payload):
+class PlannedService(Payload):
     """One line of the support plan: e.g. home care, 10 hours a week, 2 carers per visit."""
 
     service_type: str = Field(min_length=1, max_length=64, description="The council's rate card code.")
@@ -116,7 +112,7 @@ def service_weekly_cost(units_per_week: Decimal, carers_per_visit: int, rate_pen
     return pence_half_up(Decimal(units_per_week) * carers_per_visit * rate_pence)
 
 
-class OneOffCost(_Payload):
+class OneOffCost(Payload):
     """Paid once, e.g. equipment or a set-up fee for a direct payment account."""
 
     description: str = Field(min_length=1, max_length=200)
@@ -124,7 +120,7 @@ class OneOffCost(_Payload):
     delivery: DeliveryMechanism
 
 
-class DeliverySplit(_Payload):
+class DeliverySplit(Payload):
     """How the weekly amount is held; the parts sum to the weekly amount."""
 
     direct_payment_weekly_pence: Pence = Field(default=0, ge=0)
@@ -139,7 +135,7 @@ class DeliverySplit(_Payload):
         return sum(self.part(m) for m in DeliveryMechanism)
 
 
-class BudgetDetails(_Payload):
+class BudgetDetails(Payload):
     """A personal budget as RAS agreed it: the whole picture, so a consumer never needs history."""
 
     person_id: uuid.UUID
@@ -185,7 +181,7 @@ class BudgetDetails(_Payload):
 
 
 @event("assessment.completed", version=1, producer="ras")
-class AssessmentCompleted(_Payload):
+class AssessmentCompleted(Payload):
     """A needs assessment was scored: its points and the indicative budget (not yet a personal budget)."""
 
     person_id: uuid.UUID
@@ -224,7 +220,7 @@ class PersonalBudgetRevised(BudgetDetails):
 
 
 @event("personal_budget.ended", version=1, producer="ras")
-class PersonalBudgetEnded(_Payload):
+class PersonalBudgetEnded(Payload):
     """A personal budget ended: nothing is payable for days after end_date."""
 
     person_id: uuid.UUID

@@ -10,16 +10,12 @@ import uuid
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from pbshared.contract.events.payload import Payload
 from pbshared.contract.registry import event
 
 Pence = int
-
-
-class _Payload(BaseModel):
-    # Consumers ignore fields they do not know: producers may add an optional field first.
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 class CollectedBy(StrEnum):
@@ -40,7 +36,7 @@ class ContributionReason(StrEnum):
 
 
 @event("financial_assessment.completed", version=1, producer="charging")
-class FinancialAssessmentCompleted(_Payload):
+class FinancialAssessmentCompleted(Payload):
     """A financial assessment was recorded: the weekly charge it works out and the figures it used."""
 
     person_id: uuid.UUID
@@ -57,7 +53,7 @@ class FinancialAssessmentCompleted(_Payload):
 
 
 @event("contribution.changed", version=1, producer="charging")
-class ContributionChanged(_Payload):
+class ContributionChanged(Payload):
     """What a person pays a week changed from effective_date (zero when the care ended or is free)."""
 
     person_id: uuid.UUID

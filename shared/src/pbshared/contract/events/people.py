@@ -11,8 +11,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from pbshared.contract.events.payload import Payload
 from pbshared.contract.registry import event
 from pbshared.identifiers.nhs_number import NhsNumber
 from pbshared.identifiers.postcode import Postcode
@@ -31,12 +32,7 @@ class ClientGroup(StrEnum):
     carer = "carer"
 
 
-class _Payload(BaseModel):
-    # Consumers ignore fields they do not know: producers may add an optional field first.
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class PersonDetails(_Payload):
+class PersonDetails(Payload):
     """Who the person is, as RAS holds it: the whole picture, so a copy never needs history."""
 
     person_id: uuid.UUID
@@ -51,7 +47,7 @@ class PersonDetails(_Payload):
 
 
 @event("person.registered", version=1, producer="ras")
-class PersonRegisteredV1(_Payload):
+class PersonRegisteredV1(Payload):
     """A person was registered with the council (first shape: one name field)."""
 
     person_id: uuid.UUID
@@ -86,7 +82,7 @@ class PersonUpdated(PersonDetails):
 
 
 @event("person.merged", version=1, producer="ras")
-class PersonMerged(_Payload):
+class PersonMerged(Payload):
     """Two records were the same person: the merged record now points at the surviving one."""
 
     merged_person_id: uuid.UUID
