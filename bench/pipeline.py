@@ -7,12 +7,12 @@ consumer runs in another process (bench.sink).
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from bench.workload import COUNCIL, paced_ticks, person_registered, tick_size
+from bench.workload import COUNCIL, person_registered
+from bench.writers import Writers
 from pbshared.platform.db import create_engine, session_factory
 from pbshared.platform.kafka import new_producer
 from pbshared.platform.outbox import OutboxSignal
@@ -24,10 +24,9 @@ from pbshared.platform.unit_of_work import UnitOfWork
 _DEFAULTS = ServiceSettings(service_name="ras")
 
 
-class Pipeline:
+class Pipeline(Writers):
     def __init__(self, database_url: str, bootstrap: str, *, per_transaction: int, writers: int):
-        self.per_transaction = per_transaction
-        self.writers = writers
+        super().__init__(per_transaction=per_transaction, writers=writers)
         self._engine = create_engine(database_url)  # as a service builds it
         self._sessions = session_factory(self._engine)
         self._signal = OutboxSignal()
@@ -62,29 +61,6 @@ class Pipeline:
         # the relay's share (commit to acknowledgement) and the broker's and consumer's.
         self.published_at = time.monotonic()
         self.acknowledged.update(dict.fromkeys((str(row.event_id) for row in rows), self.published_at))
-
-    async def write_burst(self, count: int) -> float:
-        """Write `count` events with `writers` concurrent writers; returns when all were committed."""
-        transactions = math.ceil(count / self.per_transaction)
-        sizes = iter([tick_size(t, self.per_transaction, count) for t in range(transactions)])
-
-        async def writer() -> None:
-            for size in sizes:  # one shared iterator: each transaction is taken by one writer
-                await self._transaction(size)
-
-        await asyncio.gather(*(writer() for _ in range(self.writers)))
-        return time.monotonic()
-
-    async def write_steady(self, rate: float, count: int) -> dict[str, float]:
-        """Start one transaction every tick (open loop, as requests arrive); returns commit moments."""
-        pending = [
-            asyncio.create_task(self._transaction(tick_size(tick, self.per_transaction, count)))
-            async for tick in paced_ticks(rate, self.per_transaction, count)
-        ]
-        committed: dict[str, float] = {}
-        for event_ids, moment in await asyncio.gather(*pending):
-            committed.update(dict.fromkeys(event_ids, moment))
-        return committed
 
     async def _transaction(self, size: int) -> tuple[list[str], float]:
         uow = UnitOfWork(self._sessions, "ras", self._signal)

@@ -12,14 +12,14 @@ the platform's batching: the fair ceiling for the platform's end-to-end figures.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from datetime import UTC, datetime
 
 from sqlalchemy import update
 
 from bench.sink import Record
-from bench.workload import COUNCIL, paced_ticks, person_registered, tick_size
+from bench.workload import COUNCIL, person_registered
+from bench.writers import Writers
 from pbshared.contract.envelope import Envelope
 from pbshared.contract.events.people import PersonRegistered
 from pbshared.platform import inbox
@@ -35,12 +35,11 @@ BATCH = 500  # the consumer's max_records per fetch
 Committed = tuple[Envelope, PersonRegistered]
 
 
-class StorePath:
+class StorePath(Writers):
     """Writers and appliers on one database; records like a sink's, read back with collect()."""
 
     def __init__(self, database_url: str, *, per_transaction: int, writers: int, partitions: int):
-        self.per_transaction = per_transaction
-        self.writers = writers
+        super().__init__(per_transaction=per_transaction, writers=writers)
         self._engine = create_engine(database_url)  # as a service builds it
         self._sessions = session_factory(self._engine)
         self._queues: list[asyncio.Queue[Committed]] = [asyncio.Queue() for _ in range(partitions)]
@@ -64,27 +63,6 @@ class StorePath:
         taken = self.records[:count]
         del self.records[:count]
         return taken
-
-    async def write_burst(self, count: int) -> float:
-        transactions = math.ceil(count / self.per_transaction)
-        sizes = iter([tick_size(t, self.per_transaction, count) for t in range(transactions)])
-
-        async def writer() -> None:
-            for size in sizes:  # one shared iterator: each transaction is taken by one writer
-                await self._transaction(size)
-
-        await asyncio.gather(*(writer() for _ in range(self.writers)))
-        return time.monotonic()
-
-    async def write_steady(self, rate: float, count: int) -> dict[str, float]:
-        pending = [
-            asyncio.create_task(self._transaction(tick_size(tick, self.per_transaction, count)))
-            async for tick in paced_ticks(rate, self.per_transaction, count)
-        ]
-        committed: dict[str, float] = {}
-        for event_ids, moment in await asyncio.gather(*pending):
-            committed.update(dict.fromkeys(event_ids, moment))
-        return committed
 
     async def _transaction(self, size: int) -> tuple[list[str], float]:
         uow = UnitOfWork(self._sessions, "ras")
