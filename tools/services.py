@@ -11,7 +11,7 @@ import importlib
 
 from pbshared.platform.service import ServiceDefinition
 
-SERVICE_NAMES = ("ras", "charging", "brokerage", "ledger")
+SERVICE_NAMES = ("ras", "charging", "brokerage", "ledger", "health")
 
 FIRST_PORT = 8001  # the local stack and docker-compose publish the services from here, in list order
 

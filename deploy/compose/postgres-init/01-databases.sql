@@ -6,3 +6,4 @@ CREATE DATABASE pb_ras;
 CREATE DATABASE pb_charging;
 CREATE DATABASE pb_brokerage;
 CREATE DATABASE pb_ledger;
+CREATE DATABASE pb_health;

@@ -1,0 +1,1 @@
+"""Health: the boundary with the NHS."""

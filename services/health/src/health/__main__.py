@@ -1,0 +1,6 @@
+import sys
+
+from health.bootstrap import SERVICE
+from pbshared.platform.cli import main
+
+sys.exit(main(SERVICE))

@@ -1,0 +1,1 @@
+"""Health adapters: tables and repositories."""

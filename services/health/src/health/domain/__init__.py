@@ -1,0 +1,1 @@
+"""Health domain: plain Python, no I/O, no framework."""

@@ -1,0 +1,1 @@
+"""Health entrypoints: HTTP routers and the event consumer."""

@@ -1,0 +1,1 @@
+"""Health use cases and event handlers."""
