@@ -17,7 +17,7 @@ from charging.adapters.assessments_repository import AssessmentsRepository
 from charging.domain.financial_assessment import AssessmentRefused, Problem, assess, date_or_none
 from charging.domain.recorded import FinancialAssessment, in_force_on, result_document
 from charging.domain.result import ChargeResult
-from charging.service_layer.health_overlay import HealthOverlay, health_overlay
+from charging.service_layer.overlay import SET_BY_CHARGING, Overlay, overlay_for, set_by_charging
 from pbshared.contract.events.budgets import BudgetDetails, PersonalBudgetEnded
 from pbshared.contract.events.charging import (
     ContributionChanged,
@@ -161,68 +161,71 @@ def recalculated(
 async def record_assessment(
     uow: UnitOfWork, council_id: str, person_id: uuid.UUID, circumstances: Mapping[str, Any]
 ) -> FinancialAssessment:
-    _refuse_health_from_the_assessor(circumstances)
+    _refuse_what_others_decide(circumstances)
     async with uow:
         repo = AssessmentsRepository(uow.session)
-        overlay = await health_overlay(uow.session, council_id, person_id, await repo.policies(council_id))
+        overlay = await overlay_for(uow.session, council_id, person_id, await repo.policies(council_id))
         day = date_or_none(circumstances.get("assessed_on"))
         if day is not None:
             previous = in_force_on(await repo.history(council_id, person_id), day)
-            circumstances = _with_health(circumstances, overlay, day, previous.budget_id if previous else None)
+            circumstances = overlay.apply(circumstances, day, previous.budget_id if previous else None)
         assessment = await supersede(repo, uow, council_id, person_id, circumstances, ContributionReason.assessment)
-        await follow_health(repo, uow, council_id, person_id, overlay, after=assessment.effective_date)
+        await follow_decisions(repo, uow, council_id, person_id, overlay, after=assessment.effective_date)
         await uow.commit()
     return assessment
 
 
-def _refuse_health_from_the_assessor(circumstances: Mapping[str, Any]) -> None:
-    if "health" in circumstances:
-        raise AssessmentRefused([Problem(("health",), "set from the health service's decisions, not by the assessor")])
+def _refuse_what_others_decide(circumstances: Mapping[str, Any]) -> None:
+    problems = [
+        Problem((key,), "set from the health service's and brokerage's events, not by the assessor")
+        for key in SET_BY_CHARGING
+        if key in circumstances
+    ]
+    if problems:
+        raise AssessmentRefused(problems)
 
 
-def _with_health(
-    circumstances: Mapping[str, Any], overlay: HealthOverlay, day: date, budget_id: uuid.UUID | None
-) -> dict[str, Any]:
-    """The circumstances with the NHS decision that applies on `day`, or none."""
-    updated = {k: v for k, v in circumstances.items() if k != "health"}
-    decision = overlay.on(day, budget_id)
-    return updated if decision is None else {**updated, "health": decision}
+async def follow_decisions_from(uow: UnitOfWork, council_id: str, person_id: uuid.UUID, since: date) -> None:
+    """Another service's decision changed from `since`: work the person's charge out again from then."""
+    repo = AssessmentsRepository(uow.session)
+    overlay = await overlay_for(uow.session, council_id, person_id, await repo.policies(council_id))
+    await follow_decisions(repo, uow, council_id, person_id, overlay, after=since - timedelta(days=1))
 
 
-async def follow_health(
+async def follow_decisions(
     repo: AssessmentsRepository,
     uow: UnitOfWork,
     council_id: str,
     person_id: uuid.UUID,
-    overlay: HealthOverlay,
+    overlay: Overlay,
     *,
     after: date,
 ) -> None:
-    """Work the charge out again at every day after `after` where an NHS decision starts or ends (or
-    reablement's free weeks run out), and at each later assessment, so each carries what applies then."""
+    """Work the charge out again at every day after `after` where what the NHS or brokerage decided
+    changes (or reablement's free weeks run out), and at each later assessment, so each carries what
+    applies on its date."""
     history = await repo.history(council_id, person_id)
     later = {a.effective_date for a in history if a.effective_date > after}
-    for day in sorted(later | set(overlay.change_points(after))):
+    for day in sorted(later | overlay.change_points(after)):
         base = in_force_on(history, day)
         if base is None or (base.ended_on is not None and base.ended_on < day):
             continue
-        circumstances = _with_health(
-            {**base.circumstances, "assessed_on": day.isoformat()}, overlay, day, base.budget_id
-        )
-        unchanged_health = circumstances.get("health") == base.circumstances.get("health")
-        if unchanged_health and base.effective_date == day:
+        circumstances = overlay.apply({**base.circumstances, "assessed_on": day.isoformat()}, day, base.budget_id)
+        same_decisions = set_by_charging(circumstances) == set_by_charging(base.circumstances)
+        if same_decisions and base.effective_date == day:
             continue
         try:
             result = await _calculate(repo, council_id, person_id, circumstances)
         except AssessmentRefused as refused:  # e.g. no figures yet for the day: the next assessment applies it
-            log.warning("charge not recalculated for an NHS decision on %s: %s", day, refused)
+            log.warning("charge not recalculated on %s for a decision from another service: %s", day, refused)
             continue
-        if unchanged_health and (result.weekly_charge_pence, result.free_reason) == (
+        if same_decisions and (result.weekly_charge_pence, result.free_reason) == (
             base.weekly_charge_pence,
             base.result.get("free_reason"),
         ):
             continue
-        reason = ContributionReason.nhs_funding_changed
+        nhs_changed = circumstances.get("health") != base.circumstances.get("health")
+        reason = ContributionReason.nhs_funding_changed if nhs_changed else ContributionReason.cost_of_care_changed
         history.append(await _record(repo, uow, council_id, person_id, circumstances, result, reason))
 
 
@@ -241,9 +244,9 @@ async def correct_assessment(
             raise NotFound.about("assessment_id", f"no financial assessment {assessment_id}", where="path")
         if current.revision != read_revision:
             raise StaleRevision()
-        _refuse_health_from_the_assessor(circumstances)
-        if "health" in current.circumstances:  # the NHS decision it was worked out with still applies
-            circumstances = {**circumstances, "health": current.circumstances["health"]}
+        _refuse_what_others_decide(circumstances)
+        # What the NHS and brokerage decided for its date still applies.
+        circumstances = {**circumstances, **set_by_charging(current.circumstances)}
         result = await _calculate(repo, council_id, current.person_id, circumstances)
         corrected = replace(
             current,
@@ -271,14 +274,14 @@ async def follow_cost_of_care(uow: UnitOfWork, council_id: str, budget: BudgetDe
         if current is None or (current.ended_on is not None and current.ended_on < budget.effective_from):
             return None
         day = max(budget.effective_from, current.effective_date)
-        overlay = await health_overlay(uow.session, council_id, budget.person_id, await repo.policies(council_id))
-        circumstances = _with_health(
+        overlay = await overlay_for(uow.session, council_id, budget.person_id, await repo.policies(council_id))
+        circumstances = overlay.apply(
             {
                 **current.circumstances,
                 "weekly_cost_of_care_pence": budget.weekly_pence,
+                "council_managed_weekly_pence": budget.delivery.council_managed_weekly_pence,
                 "assessed_on": day.isoformat(),
             },
-            overlay,
             day,
             budget.budget_id,
         )
@@ -291,7 +294,7 @@ async def follow_cost_of_care(uow: UnitOfWork, council_id: str, budget: BudgetDe
             ContributionReason.cost_of_care_changed,
             budget_id=budget.budget_id,
         )
-        await follow_health(repo, uow, council_id, budget.person_id, overlay, after=day)
+        await follow_decisions(repo, uow, council_id, budget.person_id, overlay, after=day)
         await uow.commit()
     return assessment
 
