@@ -11,7 +11,7 @@ from pbshared.contract.envelope import Envelope, new_envelope
 from pbshared.contract.events.budgets import DeliverySplit, PersonalBudgetAgreed, PersonalBudgetEnded
 from pbshared.platform.auth import Role
 from pbshared.platform.kafka import read_topic
-from pbshared.testing.harness import auth, wait_for
+from pbshared.testing.harness import RunningService, auth, wait_for
 from tests.integration.support import person_registered, publish_raw
 
 pytestmark = pytest.mark.integration
@@ -62,7 +62,8 @@ async def contributions(bootstrap: str, person_id: uuid.UUID) -> list[dict]:
     return found
 
 
-async def test_a_budget_below_the_charge_caps_it_and_its_end_stops_it(start_service, broker):
+async def assessed_person(start_service, broker) -> tuple[RunningService, Envelope]:
+    """Charging running, a person registered through RAS's topic and assessed at 97.50 a week."""
     charging = await start_service("charging")
     await charging.consumer_ready()
     registered = person_registered()
@@ -77,6 +78,12 @@ async def test_a_budget_below_the_charge_caps_it_and_its_end_stops_it(start_serv
     body = {"person_id": str(person_id), "circumstances": AT_HOME}
     recorded = await charging.client.post("/financial-assessments", json=body, headers=auth(Role.social_worker))
     assert recorded.json()["weekly_charge_pence"] == 9750
+    return charging, registered
+
+
+async def test_a_budget_below_the_charge_caps_it_and_its_end_stops_it(start_service, broker):
+    charging, registered = await assessed_person(start_service, broker)
+    person_id = uuid.UUID(registered.subject_id)
 
     # The agreed budget (50.00 a week) is below the assessed charge (97.50): the charge follows it down.
     budget_id = uuid.uuid4()

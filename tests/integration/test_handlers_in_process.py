@@ -15,6 +15,7 @@ from pbshared.platform import context
 from pbshared.platform.consumer import EventConsumer, HandlerContext, Subscription
 from pbshared.platform.people import replica
 from pbshared.platform.tables import outbox, person_copies
+from pbshared.testing.records import consumer_record
 from tests.integration.support import sessions_for
 
 pytestmark = pytest.mark.integration
@@ -22,19 +23,7 @@ INCOMING_TRACE = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
 def record(envelope: Envelope, offset: int, traceparent: str = INCOMING_TRACE) -> ConsumerRecord:
-    return ConsumerRecord(
-        topic="ras.events",
-        partition=0,
-        offset=offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=envelope.subject_id.encode(),
-        value=envelope.to_bytes(),
-        checksum=None,
-        serialized_key_size=0,
-        serialized_value_size=0,
-        headers=[("traceparent", traceparent.encode())],
-    )
+    return consumer_record(envelope, "ras.events", offset, [("traceparent", traceparent.encode())])
 
 
 def consumer_with(sessions, *subscriptions: Subscription) -> EventConsumer:

@@ -7,7 +7,7 @@ from charging.config import ChargingSettings
 from charging.domain.figures import NationalChargingFigures
 from charging.domain.interest import DeferredPaymentInterestRates
 from charging.domain.policy import ChargingPolicy
-from charging.entrypoints import assessments_api, budget_handlers, overdue_api, uprating_api
+from charging.entrypoints import assessments_api, budget_handlers, health_handlers, overdue_api, uprating_api
 from pbshared.platform.app import build_app
 from pbshared.platform.auth import Role
 from pbshared.platform.refdata import ReferenceKind
@@ -36,12 +36,13 @@ SERVICE = ServiceDefinition(
     name="charging",
     title="Charging: Care Act financial assessment",
     description="Works out what each person pays towards their care (Care Act 2014 financial "
-    "assessment), keeps every assessment, and follows the cost of care from RAS's budget events.",
+    "assessment), keeps every assessment, and follows the cost of care from RAS's budget events and "
+    "what the NHS pays for from the health service's events.",
     settings_cls=ChargingSettings,
     metadata=metadata,
     routers=[assessments_api.router, overdue_api.router, uprating_api.router],
     access=assessments_api.ACCESS | overdue_api.ACCESS | uprating_api.ACCESS,
-    subscriptions=budget_handlers.SUBSCRIPTIONS,
+    subscriptions=budget_handlers.SUBSCRIPTIONS + health_handlers.SUBSCRIPTIONS,
     reference_kinds=REFERENCE_KINDS,
     person_copies=PersonCopyAccess(
         readers=frozenset({Role.social_worker, Role.team_manager, Role.finance_officer, Role.auditor, Role.admin})

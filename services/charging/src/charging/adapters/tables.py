@@ -1,7 +1,7 @@
 """Charging's own tables (the platform's outbox, inbox, reference data and person copies are added by
 migrations)."""
 
-from sqlalchemy import JSON, BigInteger, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Uuid
+from sqlalchemy import JSON, BigInteger, Column, Date, DateTime, Index, Integer, MetaData, Numeric, String, Table, Uuid
 
 from pbshared.platform.jobs import jobs_table
 
@@ -26,6 +26,25 @@ financial_assessments = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_financial_assessments_person", "council_id", "person_id", "effective_date"),
+)
+
+# What the NHS decided (health events): one row a funding decision or reablement episode, keyed by its
+# decision or episode id so its end finds its start.
+health_periods = Table(
+    "health_periods",
+    metadata,
+    Column("source_id", Uuid, primary_key=True),
+    Column("council_id", String(64), nullable=False),
+    Column("person_id", Uuid, nullable=False),
+    Column("basis", String(32), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=True, comment="First day it no longer applies."),
+    Column("free_until", Date, nullable=True, comment="Reablement: the last free day the health service gave."),
+    Column("nhs_share_percent", Numeric(5, 2), nullable=True),
+    Column("nhs_weekly_pence", BigInteger, nullable=True),
+    Column("budget_id", Uuid, nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_health_periods_person", "council_id", "person_id"),
 )
 
 # Long jobs (the annual uprating): progress, checkpoint and totals (pbshared.platform.jobs).

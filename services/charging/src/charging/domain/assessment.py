@@ -12,6 +12,7 @@ from enum import StrEnum
 from charging.domain.capital import assess_capital
 from charging.domain.circumstances import Circumstances, Collection, Funding, IncomeKind, Setting, Stay
 from charging.domain.figures import FiguresVersion, FundedNursingCare
+from charging.domain.health import HealthBasis, free_reason_on
 from charging.domain.income import count_income
 from charging.domain.money import Pence, allowance_percent_of
 from charging.domain.policy import ChargingPolicy, PolicyVersion, ShortStayRules
@@ -87,6 +88,8 @@ def calculate(inputs: Inputs) -> ChargeResult:
 
 
 def _free_reason(c: Circumstances, policy: ChargingPolicy) -> str | None:
+    if c.health is not None and (reason := free_reason_on(c.health, c.assessed_on)):
+        return reason
     if c.funding in FREE_BY_LAW:
         return FREE_BY_LAW[c.funding]
     if c.funding is Funding.reablement and c.care_started_on is not None:
@@ -117,10 +120,9 @@ def _chargeable_cost(c: Circumstances, policy: ChargingPolicy, fnc: Pence, sheet
     cost = sheet.add(
         "weekly cost of care", c.weekly_cost_of_care_pence, Treatment.cap, "personal budget or placement cost"
     )
-    if c.nhs_share_pence:
-        cost -= sheet.add(
-            "NHS-funded part", c.nhs_share_pence, Treatment.disregarded, "the NHS-funded part of joint funding is free"
-        )
+    share, reason = _nhs_share(c)
+    if share:
+        cost -= sheet.add("NHS-funded part", share, Treatment.disregarded, reason)
     if c.second_carer_cost_pence and policy.second_carer_discount_percent is not None:
         discount = allowance_percent_of(c.second_carer_cost_pence, policy.second_carer_discount_percent)
         cost -= sheet.add(
@@ -130,6 +132,20 @@ def _chargeable_cost(c: Circumstances, policy: ChargingPolicy, fnc: Pence, sheet
             f"council policy: {policy.second_carer_discount_percent}% off the second carer on double-handed calls",
         )
     return max(0, cost - fnc)
+
+
+def _nhs_share(c: Circumstances) -> tuple[Pence, str]:
+    """The NHS's part of a jointly funded package: from the health service's decision when there is one
+    (a percentage of the cost, a fraction of a penny in the person's favour), else as the assessor gave it."""
+    health = c.health
+    if health is None or health.basis is not HealthBasis.joint_funding:
+        return c.nhs_share_pence, "the NHS-funded part of joint funding is free"
+    cost = c.weekly_cost_of_care_pence
+    if health.nhs_share_percent is not None:
+        share = min(cost, allowance_percent_of(cost, health.nhs_share_percent))
+        return share, f"joint funding: the NHS pays {health.nhs_share_percent}% of the cost, which is not charged"
+    share = min(cost, health.nhs_weekly_pence or 0)
+    return share, "joint funding: the NHS pays a weekly amount of the cost, which is not charged"
 
 
 def _main_home_counted(c: Circumstances, rules: Rules, sheet: Worksheet) -> Pence:
@@ -263,6 +279,7 @@ def _result(
 ) -> ChargeResult:
     stay = inputs.circumstances.stay
     in_home = inputs.circumstances.setting is not Setting.at_home and stay is not None and free_reason is None
+    nhs_share, part_free_reason = _nhs_share(inputs.circumstances)
     return ChargeResult(
         weekly_charge_pence=charge,
         effective_date=inputs.circumstances.assessed_on,
@@ -273,6 +290,7 @@ def _result(
         provisional_figures=tuple(sheet.provisional),
         full_cost_payer=full_cost_payer,
         free_reason=free_reason,
+        part_free_reason=part_free_reason if nhs_share and free_reason is None else None,
         arrangement_fee_one_off_pence=fee_one_off,
         arrangement_fee_weekly_pence=fee_weekly,
         funded_nursing_care_pence=fnc,

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from charging.domain.health import HealthDecision
+
 
 class IncomeKind(StrEnum):
     """Kinds of weekly income; how each is treated is in income.py (Schedule 1 of the regulations)."""
@@ -106,3 +108,6 @@ class Circumstances(BaseModel):
     night_care_provided: bool = False
     member_of_couple: bool = False
     stay: Stay | None = None
+    health: HealthDecision | None = Field(
+        default=None, description="set by charging from the health service's events, never by the assessor"
+    )

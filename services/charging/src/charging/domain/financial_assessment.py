@@ -38,7 +38,7 @@ def assess(raw: Mapping[str, Any], figures: FiguresHistory, policies: PolicyHist
     except ValidationError as error:
         circumstances = None
         problems += [Problem(tuple(e["loc"]), e["msg"]) for e in error.errors()]
-    day = circumstances.assessed_on if circumstances else _date_or_none(raw.get("assessed_on"))
+    day = circumstances.assessed_on if circumstances else date_or_none(raw.get("assessed_on"))
     inputs = None
     if day is not None:
         try:
@@ -56,7 +56,7 @@ def assess(raw: Mapping[str, Any], figures: FiguresHistory, policies: PolicyHist
     return calculate(inputs)
 
 
-def _date_or_none(value: Any) -> date | None:
+def date_or_none(value: Any) -> date | None:
     try:
         return TypeAdapter(date).validate_python(value)
     except ValidationError:

@@ -41,6 +41,7 @@ class ChargeResult:
     provisional_figures: tuple[str, ...]
     full_cost_payer: bool = False
     free_reason: str | None = None
+    part_free_reason: str | None = None  # why part of the cost is not charged (the NHS pays it)
     arrangement_fee_one_off_pence: Pence = 0
     arrangement_fee_weekly_pence: Pence = 0
     funded_nursing_care_pence: Pence = 0

@@ -6,6 +6,7 @@ and from an event handler (`ctx.uow`).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
@@ -13,9 +14,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from charging.adapters.assessments_repository import AssessmentsRepository
-from charging.domain.financial_assessment import AssessmentRefused, Problem, assess
+from charging.domain.financial_assessment import AssessmentRefused, Problem, assess, date_or_none
 from charging.domain.recorded import FinancialAssessment, in_force_on, result_document
 from charging.domain.result import ChargeResult
+from charging.service_layer.health_overlay import HealthOverlay, health_overlay
 from pbshared.contract.events.budgets import BudgetDetails, PersonalBudgetEnded
 from pbshared.contract.events.charging import (
     ContributionChanged,
@@ -24,6 +26,8 @@ from pbshared.contract.events.charging import (
 )
 from pbshared.errors import NotFound, StaleRevision
 from pbshared.platform.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 async def _calculate(
@@ -106,6 +110,20 @@ async def supersede(
 ) -> FinancialAssessment:
     """Record a new assessment from its effective date; the one in force before it stays in the history."""
     result = await _calculate(repo, council_id, person_id, circumstances)
+    return await _record(repo, uow, council_id, person_id, circumstances, result, reason, budget_id=budget_id)
+
+
+async def _record(
+    repo: AssessmentsRepository,
+    uow: UnitOfWork,
+    council_id: str,
+    person_id: uuid.UUID,
+    circumstances: Mapping[str, Any],
+    result: ChargeResult,
+    reason: ContributionReason,
+    *,
+    budget_id: uuid.UUID | None = None,
+) -> FinancialAssessment:
     previous = in_force_on(await repo.history(council_id, person_id), result.effective_date)
     assessment = recalculated(council_id, person_id, previous, circumstances, result, reason, budget_id=budget_id)
     await repo.add(assessment)
@@ -143,11 +161,69 @@ def recalculated(
 async def record_assessment(
     uow: UnitOfWork, council_id: str, person_id: uuid.UUID, circumstances: Mapping[str, Any]
 ) -> FinancialAssessment:
+    _refuse_health_from_the_assessor(circumstances)
     async with uow:
         repo = AssessmentsRepository(uow.session)
+        overlay = await health_overlay(uow.session, council_id, person_id, await repo.policies(council_id))
+        day = date_or_none(circumstances.get("assessed_on"))
+        if day is not None:
+            previous = in_force_on(await repo.history(council_id, person_id), day)
+            circumstances = _with_health(circumstances, overlay, day, previous.budget_id if previous else None)
         assessment = await supersede(repo, uow, council_id, person_id, circumstances, ContributionReason.assessment)
+        await follow_health(repo, uow, council_id, person_id, overlay, after=assessment.effective_date)
         await uow.commit()
     return assessment
+
+
+def _refuse_health_from_the_assessor(circumstances: Mapping[str, Any]) -> None:
+    if "health" in circumstances:
+        raise AssessmentRefused([Problem(("health",), "set from the health service's decisions, not by the assessor")])
+
+
+def _with_health(
+    circumstances: Mapping[str, Any], overlay: HealthOverlay, day: date, budget_id: uuid.UUID | None
+) -> dict[str, Any]:
+    """The circumstances with the NHS decision that applies on `day`, or none."""
+    updated = {k: v for k, v in circumstances.items() if k != "health"}
+    decision = overlay.on(day, budget_id)
+    return updated if decision is None else {**updated, "health": decision}
+
+
+async def follow_health(
+    repo: AssessmentsRepository,
+    uow: UnitOfWork,
+    council_id: str,
+    person_id: uuid.UUID,
+    overlay: HealthOverlay,
+    *,
+    after: date,
+) -> None:
+    """Work the charge out again at every day after `after` where an NHS decision starts or ends (or
+    reablement's free weeks run out), and at each later assessment, so each carries what applies then."""
+    history = await repo.history(council_id, person_id)
+    later = {a.effective_date for a in history if a.effective_date > after}
+    for day in sorted(later | set(overlay.change_points(after))):
+        base = in_force_on(history, day)
+        if base is None or (base.ended_on is not None and base.ended_on < day):
+            continue
+        circumstances = _with_health(
+            {**base.circumstances, "assessed_on": day.isoformat()}, overlay, day, base.budget_id
+        )
+        unchanged_health = circumstances.get("health") == base.circumstances.get("health")
+        if unchanged_health and base.effective_date == day:
+            continue
+        try:
+            result = await _calculate(repo, council_id, person_id, circumstances)
+        except AssessmentRefused as refused:  # e.g. no figures yet for the day: the next assessment applies it
+            log.warning("charge not recalculated for an NHS decision on %s: %s", day, refused)
+            continue
+        if unchanged_health and (result.weekly_charge_pence, result.free_reason) == (
+            base.weekly_charge_pence,
+            base.result.get("free_reason"),
+        ):
+            continue
+        reason = ContributionReason.nhs_funding_changed
+        history.append(await _record(repo, uow, council_id, person_id, circumstances, result, reason))
 
 
 async def correct_assessment(
@@ -165,6 +241,9 @@ async def correct_assessment(
             raise NotFound.about("assessment_id", f"no financial assessment {assessment_id}", where="path")
         if current.revision != read_revision:
             raise StaleRevision()
+        _refuse_health_from_the_assessor(circumstances)
+        if "health" in current.circumstances:  # the NHS decision it was worked out with still applies
+            circumstances = {**circumstances, "health": current.circumstances["health"]}
         result = await _calculate(repo, council_id, current.person_id, circumstances)
         corrected = replace(
             current,
@@ -191,11 +270,18 @@ async def follow_cost_of_care(uow: UnitOfWork, council_id: str, budget: BudgetDe
         current = in_force_on(history, budget.effective_from) or (history[-1] if history else None)
         if current is None or (current.ended_on is not None and current.ended_on < budget.effective_from):
             return None
-        circumstances = {
-            **current.circumstances,
-            "weekly_cost_of_care_pence": budget.weekly_pence,
-            "assessed_on": max(budget.effective_from, current.effective_date).isoformat(),
-        }
+        day = max(budget.effective_from, current.effective_date)
+        overlay = await health_overlay(uow.session, council_id, budget.person_id, await repo.policies(council_id))
+        circumstances = _with_health(
+            {
+                **current.circumstances,
+                "weekly_cost_of_care_pence": budget.weekly_pence,
+                "assessed_on": day.isoformat(),
+            },
+            overlay,
+            day,
+            budget.budget_id,
+        )
         assessment = await supersede(
             repo,
             uow,
@@ -205,6 +291,7 @@ async def follow_cost_of_care(uow: UnitOfWork, council_id: str, budget: BudgetDe
             ContributionReason.cost_of_care_changed,
             budget_id=budget.budget_id,
         )
+        await follow_health(repo, uow, council_id, budget.person_id, overlay, after=day)
         await uow.commit()
     return assessment
 

@@ -33,6 +33,9 @@ class ContributionReason(StrEnum):
     cost_of_care_changed = "cost_of_care_changed"
     care_ended = "care_ended"
     annual_uprating = "annual_uprating"
+    # The NHS started or stopped paying (continuing healthcare, joint funding, section 117, a personal
+    # health budget), or free reablement started or ran out.
+    nhs_funding_changed = "nhs_funding_changed"
 
 
 @event("financial_assessment.completed", version=1, producer="charging")

@@ -1,0 +1,82 @@
+"""The health service's decisions in: kept as periods, and the charge worked out again where they apply.
+
+Each use case runs inside the consumer's transaction (`ctx.uow`), like the budget ones.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date, timedelta
+
+from charging.adapters.assessments_repository import AssessmentsRepository
+from charging.adapters.health_repository import HealthRepository
+from charging.domain.health import HealthBasis, HealthPeriod
+from charging.service_layer.assessments import follow_health
+from charging.service_layer.health_overlay import health_overlay
+from pbshared.contract.events.health import (
+    FundingChange,
+    FundingResponsibilityChanged,
+    ReablementEpisodeEnded,
+    ReablementEpisodeStarted,
+)
+from pbshared.platform.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+async def funding_changed(uow: UnitOfWork, council_id: str, event: FundingResponsibilityChanged) -> None:
+    """A start applies from its effective date; an end restores the council's charge from its date."""
+    async with uow:
+        periods = HealthRepository(uow.session)
+        if event.change is FundingChange.started:
+            await periods.start(
+                council_id,
+                event.person_id,
+                HealthPeriod(
+                    source_id=event.decision_id,
+                    basis=HealthBasis(event.basis.value),
+                    starts_on=event.effective_date,
+                    nhs_share_percent=event.nhs_share_percent,
+                    nhs_weekly_pence=event.nhs_weekly_pence,
+                    budget_id=event.budget_id,
+                ),
+            )
+        elif not await periods.end(council_id, event.decision_id, event.effective_date):
+            log.warning("funding decision %s ended but its start was never received", event.decision_id)
+            return
+        await _follow(uow, council_id, event.person_id, event.effective_date)
+        await uow.commit()
+
+
+async def reablement_started(uow: UnitOfWork, council_id: str, event: ReablementEpisodeStarted) -> None:
+    async with uow:
+        await HealthRepository(uow.session).start(
+            council_id,
+            event.person_id,
+            HealthPeriod(
+                source_id=event.episode_id,
+                basis=HealthBasis.reablement,
+                starts_on=event.start_date,
+                free_until=event.free_until,
+            ),
+        )
+        await _follow(uow, council_id, event.person_id, event.start_date)
+        await uow.commit()
+
+
+async def reablement_ended(uow: UnitOfWork, council_id: str, event: ReablementEpisodeEnded) -> None:
+    """end_date is reablement's last day: from the next the council's charge applies again."""
+    async with uow:
+        day_after = event.end_date + timedelta(days=1)
+        if not await HealthRepository(uow.session).end(council_id, event.episode_id, day_after):
+            log.warning("reablement episode %s ended but its start was never received", event.episode_id)
+            return
+        await _follow(uow, council_id, event.person_id, day_after)
+        await uow.commit()
+
+
+async def _follow(uow: UnitOfWork, council_id: str, person_id: uuid.UUID, since: date) -> None:
+    repo = AssessmentsRepository(uow.session)
+    overlay = await health_overlay(uow.session, council_id, person_id, await repo.policies(council_id))
+    await follow_health(repo, uow, council_id, person_id, overlay, after=since - timedelta(days=1))

@@ -1,0 +1,215 @@
+"""Charging follows the NHS's decisions (health events through the consumer): continuing healthcare,
+section 117 aftercare and personal health budgets make care free, joint funding makes the NHS share
+free, reablement is free up to the council's limit; each end restores the council's charge."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from aiokafka import ConsumerRecord
+from sqlalchemy import select
+
+from charging.adapters.tables import financial_assessments
+from charging.bootstrap import SERVICE
+from pbshared.contract.envelope import Envelope, new_envelope
+from pbshared.contract.events.health import (
+    FundingResponsibilityChanged,
+    ReablementEpisodeEnded,
+    ReablementEpisodeStarted,
+)
+from pbshared.platform.auth import Role
+from pbshared.platform.consumer import EventConsumer
+from pbshared.platform.tables import outbox
+from pbshared.testing.harness import auth
+from pbshared.testing.records import consumer_record
+from tests.api.test_charging_assessments import person_in, record
+
+pytestmark = pytest.mark.integration
+
+READER = auth(Role.finance_officer)
+ASSESSED = 23000 - 11250 - 2000  # pension less MIG and the standard DRE, as in test_charging_assessments
+
+
+class Health:
+    """Sends health events to charging's consumer, as the broker would, and reads charges back."""
+
+    def __init__(self, charging):
+        self.charging = charging
+        self.offset = 0
+        self.last: ConsumerRecord | None = None
+        self.consumer = EventConsumer(
+            service="charging",
+            sessions=charging.sessions,
+            bootstrap_servers="127.0.0.1:1",
+            subscriptions=SERVICE.all_subscriptions(),
+        )
+
+    async def send(self, payload) -> str:
+        envelope = new_envelope(
+            payload=payload,
+            producer="health",
+            council_id="wyvernshire",
+            subject_id=str(payload.person_id),
+            correlation_id="c",
+        )
+        self.offset += 1
+        message = consumer_record(envelope, "health.events", self.offset)
+        self.last = message
+        return await self.consumer.process(message)
+
+    async def send_again(self) -> str:
+        assert self.last is not None
+        return await self.consumer.process(self.last)
+
+    async def charge(self, person_id: uuid.UUID, on: str) -> int:
+        response = await self.charging.client.get(f"/people/{person_id}/charge", params={"on": on}, headers=READER)
+        return response.json()["weekly_charge_pence"]
+
+    async def current(self, person_id: uuid.UUID, on: str) -> dict:
+        url = f"/people/{person_id}/financial-assessments/current"
+        return (await self.charging.client.get(url, params={"on": on}, headers=READER)).json()
+
+    async def contributions(self, person_id: uuid.UUID) -> list[dict]:
+        async with self.charging.sessions() as session:
+            rows = await session.execute(
+                select(outbox.c.message).where(outbox.c.event_type == "contribution.changed").order_by(outbox.c.id)
+            )
+            envelopes = [Envelope.from_bytes(m if isinstance(m, bytes) else m.encode()) for m in rows.scalars()]
+        return [e.payload for e in envelopes if e.subject_id == str(person_id)]
+
+
+def funding(person_id: uuid.UUID, basis: str, change: str, effective: str, decision_id: uuid.UUID, **share):
+    return FundingResponsibilityChanged(
+        person_id=person_id,
+        decision_id=decision_id,
+        basis=basis,
+        change=change,
+        effective_date=effective,
+        **share,
+    )
+
+
+async def assessed(charging) -> tuple[Health, uuid.UUID]:
+    person_id = await person_in(charging)
+    assert (await record(charging, person_id)).json()["weekly_charge_pence"] == ASSESSED
+    return Health(charging), person_id
+
+
+async def test_continuing_healthcare_is_free_while_it_lasts_and_its_end_restores_the_charge(api):
+    health, person_id = await assessed(await api("charging"))
+    decision = uuid.uuid4()
+    started = funding(person_id, "continuing_healthcare", "started", "2025-08-04", decision)
+    assert await health.send(started) == "handled"
+    assert await health.send_again() == "duplicate"
+    assert await health.charge(person_id, "2025-08-03") == ASSESSED
+    assert await health.charge(person_id, "2025-08-04") == 0
+    result = (await health.current(person_id, "2025-08-04"))["result"]
+    assert "continuing healthcare" in result["free_reason"] and result["free"]
+
+    assert await health.send(funding(person_id, "continuing_healthcare", "ended", "2025-10-06", decision)) == "handled"
+    assert await health.charge(person_id, "2025-10-05") == 0
+    assert await health.charge(person_id, "2025-10-06") == ASSESSED
+    contributions = await health.contributions(person_id)
+    changes = [(c["weekly_charge_pence"], c["effective_date"], c["reason"]) for c in contributions]
+    assert changes == [
+        (ASSESSED, "2025-06-02", "assessment"),
+        (0, "2025-08-04", "nhs_funding_changed"),
+        (ASSESSED, "2025-10-06", "nhs_funding_changed"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("share", "council_part"),
+    [
+        ({"nhs_weekly_pence": 25000}, 30000 - 25000),
+        # 83.33% of 300.00 is 249.99; the NHS share's fraction of a penny goes the person's way.
+        ({"nhs_share_percent": Decimal("83.33")}, 30000 - 24999),
+    ],
+)
+async def test_joint_funding_charges_only_the_council_funded_part(api, share, council_part):
+    health, person_id = await assessed(await api("charging"))
+    decision = uuid.uuid4()
+    await health.send(funding(person_id, "joint_funding", "started", "2025-07-07", decision, **share))
+    assert await health.charge(person_id, "2025-07-07") == council_part
+    result = (await health.current(person_id, "2025-07-07"))["result"]
+    assert result["free_reason"] is None and "joint funding" in result["part_free_reason"]
+    nhs_part = next(s for s in result["steps"] if s["label"] == "NHS-funded part")
+    assert (nhs_part["pence"], nhs_part["treatment"]) == (30000 - council_part, "disregarded")
+    await health.send(funding(person_id, "joint_funding", "ended", "2025-09-01", decision))
+    assert await health.charge(person_id, "2025-09-01") == ASSESSED
+
+
+async def test_section_117_aftercare_and_a_personal_health_budget_are_free(api):
+    charging = await api("charging")
+    for basis in ("section_117_aftercare", "personal_health_budget"):
+        health, person_id = await assessed(charging)
+        await health.send(funding(person_id, basis, "started", "2025-07-07", uuid.uuid4()))
+        assert await health.charge(person_id, "2025-07-07") == 0, basis
+        assert (await health.current(person_id, "2025-07-07"))["result"]["free_reason"], basis
+
+
+async def test_a_personal_health_budget_for_another_budget_leaves_this_charge_alone(api):
+    health, person_id = await assessed(await api("charging"))
+    phb = funding(person_id, "personal_health_budget", "started", "2025-07-07", uuid.uuid4(), budget_id=uuid.uuid4())
+    async with health.charging.sessions() as session, session.begin():
+        await session.execute(financial_assessments.update().values(budget_id=uuid.uuid4()))
+    await health.send(phb)
+    assert await health.charge(person_id, "2025-07-07") == ASSESSED
+
+
+async def test_reablement_before_the_assessment_is_free_up_to_the_councils_limit(api):
+    charging = await api("charging")
+    health, person_id = Health(charging), await person_in(charging)
+    # The health service offers ten weeks; Wyvernshire's policy makes six free (to 2025-07-13).
+    started = ReablementEpisodeStarted(
+        person_id=person_id,
+        episode_id=uuid.uuid4(),
+        start_date=date(2025, 6, 2),
+        free_until=date(2025, 8, 10),
+        assessment_due_date=date(2025, 8, 11),
+    )
+    assert await health.send(started) == "handled"
+    response = await record(charging, person_id)
+    assert response.status_code == 201, response.text
+    assert response.json()["weekly_charge_pence"] == 0
+    assert "reablement is free until 2025-07-13" in response.json()["result"]["free_reason"]
+    assert await health.charge(person_id, "2025-07-13") == 0
+    assert await health.charge(person_id, "2025-07-14") == ASSESSED
+
+
+async def test_reablement_that_ends_early_is_charged_from_the_day_after(api):
+    health, person_id = await assessed(await api("charging"))
+    episode = uuid.uuid4()
+    await health.send(
+        ReablementEpisodeStarted(
+            person_id=person_id,
+            episode_id=episode,
+            start_date=date(2025, 6, 9),
+            free_until=date(2025, 7, 20),
+            assessment_due_date=date(2025, 7, 21),
+        )
+    )
+    assert await health.charge(person_id, "2025-06-09") == 0
+    await health.send(
+        ReablementEpisodeEnded(
+            person_id=person_id,
+            episode_id=episode,
+            end_date=date(2025, 6, 27),
+            reason="no_longer_needed",
+            assessment_due_date=date(2025, 7, 4),
+        )
+    )
+    assert await health.charge(person_id, "2025-06-27") == 0
+    assert await health.charge(person_id, "2025-06-28") == ASSESSED
+    assert await health.charge(person_id, "2025-07-21") == ASSESSED
+
+
+async def test_an_assessor_cannot_say_what_the_nhs_decided(api):
+    charging = await api("charging")
+    person_id = await person_in(charging)
+    response = await record(charging, person_id, health={"basis": "continuing_healthcare", "starts_on": "2025-06-02"})
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["errors"]] == [["body", "circumstances", "health"]]
