@@ -36,6 +36,10 @@ def test_the_local_stack_shows_every_copy_arriving(tmp_path):
     assert "model 2 against model 1: learning disability +3.3%, older people +4.5%" in result.stdout
     assert (tmp_path / "calibration.svg").read_text().startswith("<?xml")
     assert "pays 130.60 a week from 2025-06-02, collected by the council" in result.stdout  # charging's step
+    # Health's step: a discharge starts free reablement; RAS registers the person; CHC is decided.
+    assert re.search(r"reablement from \d{4}-\d\d-\d\d, free until", result.stdout)
+    assert "RAS registered Margaret Okafor from the NHS's message" in result.stdout
+    assert "eligible for continuing healthcare" in result.stdout
 
 
 def test_stopping_the_local_stack_stops_the_broker_and_every_service(tmp_path):

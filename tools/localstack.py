@@ -26,6 +26,7 @@ from pbshared.platform.tokens import DEV_SECRET, mint
 from pbshared.testing.broker import TansuBroker, free_port
 from tools.brokerage_demo import demonstrate_brokerage
 from tools.commissioning_demo import demonstrate_commissioning
+from tools.health_demo import demonstrate_health
 from tools.services import PORTS, SERVICE_NAMES, definition
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -332,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = demonstrate_charging(stack) and ok
         if ok:
             demonstrate_brokerage(stack.url("brokerage"), say)
+        ok = demonstrate_health(stack.url("health"), stack.url("ras"), say) and ok
         say("\nAPIs and their docs (OpenAPI at /docs on each):")
         for name in SERVICE_NAMES:
             say(f"  {name:<9} {stack.url(name)}/docs")

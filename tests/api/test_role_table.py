@@ -29,6 +29,8 @@ _FILLERS = {
     "package_id": str(uuid.uuid4()),
     "bid_id": str(uuid.uuid4()),
     "placement_id": str(uuid.uuid4()),
+    "episode_id": str(uuid.uuid4()),
+    "decision_id": str(uuid.uuid4()),
 }
 
 

@@ -11,6 +11,7 @@ from ras.entrypoints import (
     assessments_api,
     commissioning_api,
     envelope_api,
+    health_handlers,
     people_api,
     ras_model_api,
     requests_api,
@@ -54,6 +55,7 @@ SERVICE = ServiceDefinition(
         ),
     },
     reference_kinds=RAS_REFERENCE_KINDS,
+    subscriptions=health_handlers.SUBSCRIPTIONS,
 )
 
 
