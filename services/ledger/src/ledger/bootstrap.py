@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from ledger.adapters.tables import metadata
 from ledger.config import LedgerSettings
+from ledger.reference_kinds import CARD_REFERENCE_KINDS
 from pbshared.platform.app import build_app
 from pbshared.platform.auth import Role
 from pbshared.platform.service import PersonCopyAccess, ServiceDefinition
@@ -15,6 +16,7 @@ SERVICE = ServiceDefinition(
     "double-entry ledger of direct payments: payment runs, card transactions, reconciliation and recovery.",
     settings_cls=LedgerSettings,
     metadata=metadata,
+    reference_kinds=[*CARD_REFERENCE_KINDS],
     person_copies=PersonCopyAccess(
         readers=frozenset({Role.finance_officer, Role.social_worker, Role.team_manager, Role.auditor, Role.admin})
     ),
