@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from ledger.adapters import card_tables  # noqa: F401  (the card side's tables join the ledger's metadata)
 from ledger.adapters.tables import metadata
 from ledger.config import LedgerSettings
 from ledger.reference_kinds import CARD_REFERENCE_KINDS

@@ -35,7 +35,7 @@ def test_a_good_statement_reads_as_transactions_in_integer_pence():
     assert purchase.balance_pence == 36450
     assert purchase.type is CardTransactionType.purchase
     assert purchase.merchant_category_code == 8050
-    assert purchase.occurred_at.utcoffset().total_seconds() == 3600
+    assert purchase.occurred_at.isoformat() == "2026-04-02T09:15:00+00:00"  # kept in UTC
     assert check_statement(statement(*GOOD)) == 3
 
 

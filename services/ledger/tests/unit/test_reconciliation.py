@@ -63,3 +63,17 @@ def test_a_statement_whose_own_balances_do_not_add_up_is_named_where_it_breaks()
         (E.provider_balance_break, "T2", 50)
     ]
     assert result.difference_pence == 50
+
+
+def test_a_load_on_the_statement_is_the_payment_the_ledger_made_under_its_own_reference():
+    result = reconcile(
+        "CARD-1",
+        ledger_opening_pence=0,
+        ledger_lines=[
+            LedgerLine("payment-A", 40_000, ledger_only=True),
+            LedgerLine("payment-B", 40_000, ledger_only=True),
+        ],
+        provider_opening_pence=0,
+        provider_lines=[ProviderLine("P1", T.load, 40_000, 40_000)],
+    )
+    assert [(line.explanation, line.transaction_id) for line in result.lines] == [(E.missing_at_provider, "payment-B")]

@@ -34,7 +34,9 @@ card_transactions = Table(
     Column("merchant_category_code", Integer, nullable=True),
     Column("balance_pence", BigInteger, nullable=False, comment="The balance the provider reported after it."),
     Column("category", String(64), nullable=True, comment="Spending category by the council's rules."),
-    Column("flag", String(32), nullable=True, comment="Why finance should follow it up (ledger.domain.spending_rules)."),
+    Column(
+        "flag", String(32), nullable=True, comment="Why finance should follow it up (ledger.domain.spending_rules)."
+    ),
     Column("card_effect_pence", BigInteger, nullable=False, comment="What the ledger posted to the card account."),
     Column("overspend_pence", BigInteger, nullable=False, comment="Spent beyond the card's ledger balance."),
     Column("source", String(16), nullable=False, comment="file or webhook"),
@@ -74,7 +76,7 @@ card_webhook_nonces = Table(
 reconciliations = Table(
     "reconciliations",
     metadata,
-    Column("reconciliation_id", Uuid, primary_key=True),
+    Column("reconciliation_id", Uuid, nullable=False, comment="One run over many accounts."),
     Column("council_id", String(64), nullable=False),
     Column("card_account", String(64), nullable=False),
     Column("period_from", Date, nullable=False),
@@ -87,6 +89,7 @@ reconciliations = Table(
     Column("lines", JSON, nullable=False, comment="Each difference and the transaction that explains it."),
     Column("reconciled_by", String(200), nullable=False),
     Column("reconciled_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("reconciliation_id", "card_account", name="pk_reconciliations"),
     Index("ix_reconciliations_account", "council_id", "card_account", "period_to"),
 )
 

@@ -12,7 +12,7 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 COLUMNS = (
@@ -158,7 +158,9 @@ def _timestamp(value: str) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None  # a naive time is ambiguous across BST
+    if parsed.tzinfo is None:
+        return None  # a naive time is ambiguous across British Summer Time
+    return parsed.astimezone(UTC)  # stored and compared in UTC; the day in UK time is worked out where needed
 
 
 def _type(value: str) -> CardTransactionType | None:

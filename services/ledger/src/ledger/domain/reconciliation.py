@@ -45,6 +45,9 @@ class LedgerLine:
     transaction_id: str
     card_effect_pence: int
     overspend: bool = False  # part of a purchase was posted to suspense, not the card account
+    # A posting of the ledger's own (a payment onto the card), keyed by the ledger's reference: the
+    # provider's load of the same amount is the same money under the provider's id.
+    ledger_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,10 +113,12 @@ def reconcile(
             )
         provider_balance = line.balance_pence
         posted = ledger.get(line.transaction_id)
+        if posted is None and line.type is CardTransactionType.load:
+            posted = _payment_loaded(ledger.values(), matched, line.amount_pence)
         if posted is None:
             lines.append(DifferenceLine(Explanation.missing_in_ledger, line.amount_pence, line.transaction_id))
             continue
-        matched.add(line.transaction_id)
+        matched.add(posted.transaction_id)
         gap = line.amount_pence - posted.card_effect_pence
         if gap == 0:
             continue
@@ -145,3 +150,10 @@ def reconcile(
     if rest:
         lines.append(DifferenceLine(Explanation.unexplained, rest))
     return result
+
+
+def _payment_loaded(ledger: Iterable[LedgerLine], matched: set[str], pence: int) -> LedgerLine | None:
+    """The first payment of the ledger's own, not yet matched, that loaded this amount."""
+    return next(
+        (p for p in ledger if p.ledger_only and p.card_effect_pence == pence and p.transaction_id not in matched), None
+    )
