@@ -7,12 +7,14 @@ import io
 from datetime import date
 
 import pytest
+from rich.console import Console
 from sqlalchemy import func, select
 
 from ledger.adapters.card_tables import card_statement_lines, card_transactions
 from ledger.adapters.tables import ledger_transfers
 from ledger.domain.accounts import AccountKind
 from ledger.domain.card_statement import COLUMNS, StatementRefused
+from ledger.entrypoints.card_import_cli import import_statement
 from ledger.service_layer import card_import
 from ledger.service_layer.postings import balance, find_account, trial_balance
 from pbshared.platform.jobs import JobStatus
@@ -151,3 +153,20 @@ async def test_an_import_killed_half_way_resumes_from_its_checkpoint(council):
     finished = await card_import.run_import(council, resumed, page=2)
     assert finished.totals["new"] == 6 and await count(council, card_transactions) == 6
     assert await count(council, card_statement_lines) == 0
+
+
+async def test_the_command_line_shows_progress_and_every_bad_line(council, ledger_url, tmp_path):
+    path = tmp_path / "statement.csv"
+    path.write_bytes(statement(*LINES[3:]).getvalue())
+    out = io.StringIO()
+    job = await import_statement(path, COUNCIL, ledger_url, Console(file=out, width=150))
+    assert job is not None and job.totals["new"] == 3
+    assert "rows/s" in out.getvalue() and "imported 3 transaction(s): 3 new" in out.getvalue()
+    again = io.StringIO()
+    await import_statement(path, COUNCIL, ledger_url, Console(file=again, width=150))
+    assert "3 already imported" not in again.getvalue() and "imported 3 transaction(s): 3 new" in again.getvalue()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(statement(LINES[3], "T9,CARD-2,nope,1.00,load,,,1.00").getvalue())
+    refused = io.StringIO()
+    assert await import_statement(bad, COUNCIL, ledger_url, Console(file=refused, width=150)) is None
+    assert "line 3: occurred_at" in refused.getvalue() and "nothing was stored" in refused.getvalue()
