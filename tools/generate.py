@@ -47,6 +47,7 @@ orchestrator and Prometheus inside the cluster.
 | admin | loads their own council's reference data once the council is set up |
 | panel | decides support plans above the panel threshold or every team manager's limit |
 | commissioner | studies the RAS against past costs: cohorts, calibration, winners and losers, model comparison |
+| card_provider | the card scheme's system: posts signed card transactions to the ledger's webhook; reads nothing |
 | operator | runs the platform: sets a new council up (its first `council` dataset); sees no council's data |
 """
 

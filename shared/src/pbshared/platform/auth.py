@@ -38,6 +38,9 @@ class Role(StrEnum):
     panel = "panel"
     # Runs the platform: sets a new council up in a service, and sees no council's data.
     operator = "operator"
+    # The card scheme's system delivering card transactions to the ledger's webhook; each call is
+    # also signed with its council's webhook secret. Sees nothing.
+    card_provider = "card_provider"
 
 
 @dataclass(frozen=True)

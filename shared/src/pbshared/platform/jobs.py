@@ -11,14 +11,21 @@ and imports are meant to use the same mechanism (docs/jobs.md).
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, UniqueConstraint, Uuid, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from pbshared.platform.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 class JobStatus(StrEnum):
@@ -143,3 +150,39 @@ async def record_failure(session: AsyncSession, table: Table, job: Job, error: s
         .where(table.c.job_id == job.job_id)
         .values(status=JobStatus.failed, error=error[:500], updated_at=datetime.now(UTC))
     )
+
+
+# Running a job: one step a transaction, then the caller's progress callback (a CLI bar, say).
+Step = Callable[["UnitOfWork", Job], Awaitable[Job]]
+Progress = Callable[[Job], Awaitable[None] | None]
+
+
+async def run_steps(new_uow: Callable[[], UnitOfWork], job: Job, step: Step, progress: Progress | None = None) -> Job:
+    """Carry a job on from its checkpoint to the end: each step (which records its progress) commits
+    alone, so a kill loses at most the step it was in; returns the finished job."""
+    while not job.finished:
+        uow = new_uow()
+        async with uow:
+            job = await step(uow, job)
+            await uow.commit()
+        if progress is not None:
+            waited = progress(job)
+            if waited is not None:
+                await waited
+    return job
+
+
+async def run_in_background(
+    new_uow: Callable[[], UnitOfWork], table: Table, job: Job, run: Callable[[], Awaitable[Job]], what: str
+) -> Job | None:
+    """`run()` where no one waits for it (a route's background task): a failure is written on the job
+    for `GET /jobs/{id}` to show, and starting the job again resumes it from its checkpoint."""
+    try:
+        return await run()
+    except Exception as error:
+        log.exception("%s job %s failed", what, job.job_id)
+        uow = new_uow()
+        async with uow:
+            await record_failure(uow.session, table, job, f"{type(error).__name__}: start it again to resume")
+            await uow.commit()
+        return None

@@ -8,9 +8,8 @@ only where the charge changed (docs/domain/charging.md, "Annual uprating").
 
 from __future__ import annotations
 
-import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 
 from charging.adapters.assessments_repository import AssessmentsRepository
@@ -23,17 +22,13 @@ from charging.domain.uprating import empty_totals, tally
 from charging.service_layer.assessments import publish_contribution, recalculated
 from pbshared.contract.events.charging import ContributionReason
 from pbshared.errors import NotFound
-from pbshared.platform.jobs import Job, record_failure, record_progress, start_job
+from pbshared.platform.jobs import Job, Progress, record_progress, run_in_background, run_steps, start_job
 from pbshared.platform.unit_of_work import UnitOfWork
-
-log = logging.getLogger(__name__)
 
 KIND = "uprating"
 PAGE = 500
 # Whom the job lists as refused (e.g. a premium the new figures do not have): enough to act on.
 _REFUSED_LISTED = 100
-
-Progress = Callable[[Job], Awaitable[None] | None]
 
 
 def financial_year(year: int) -> str:
@@ -67,16 +62,7 @@ async def run_uprating(
     new_uow: Callable[[], UnitOfWork], job: Job, year: int, *, page: int = PAGE, progress: Progress | None = None
 ) -> Job:
     """Carry the job on from its checkpoint to the end, a page at a time; returns the finished job."""
-    while not job.finished:
-        uow = new_uow()
-        async with uow:
-            job = await _one_page(uow, job, year, page)
-            await uow.commit()
-        if progress is not None:
-            waited = progress(job)
-            if waited is not None:
-                await waited
-    return job
+    return await run_steps(new_uow, job, lambda uow, job: _one_page(uow, job, year, page), progress)
 
 
 async def _one_page(uow: UnitOfWork, job: Job, year: int, page: int) -> Job:
@@ -133,12 +119,4 @@ async def _uprate_one(
 async def run_uprating_safely(new_uow: Callable[[], UnitOfWork], job: Job, year: int) -> Job | None:
     """run_uprating in the background: a failure is written on the job for GET /jobs/{id} to show; the
     next start resumes from its checkpoint."""
-    try:
-        return await run_uprating(new_uow, job, year)
-    except Exception as error:
-        log.exception("uprating job %s failed", job.job_id)
-        uow = new_uow()
-        async with uow:
-            await record_failure(uow.session, jobs, job, f"{type(error).__name__}: start it again to resume")
-            await uow.commit()
-        return None
+    return await run_in_background(new_uow, jobs, job, lambda: run_uprating(new_uow, job, year), "uprating")
