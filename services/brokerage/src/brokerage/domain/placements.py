@@ -25,6 +25,12 @@ class Placement:
     revision: int
     end_date: date | None = None
     end_reason: PlacementEndReason | None = None
+    provider_name: str | None = None  # only for a provider off the DPS, which has no record here
+    off_dps_reason: str | None = None
+
+    @property
+    def off_dps(self) -> bool:
+        return self.off_dps_reason is not None
 
     def _live(self) -> None:
         if self.end_date is not None:

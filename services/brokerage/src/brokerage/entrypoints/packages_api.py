@@ -63,6 +63,8 @@ class PackageOut(BaseModel):
     awarded_bid_id: uuid.UUID | None
     accept_by: datetime | None
     escalation_reason: str | None
+    withdrawal_reason: str | None
+    awarded_at: datetime | None
     revision: int
 
     @classmethod

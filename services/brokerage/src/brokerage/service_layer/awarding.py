@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from brokerage.adapters.packages_repository import PackagesRepository
 from brokerage.adapters.providers_repository import ProvidersRepository
+from brokerage.adapters.rounds_repository import RoundOutcome, RoundsRepository
 from brokerage.adapters.timers import TimerKind, TimersRepository
 from brokerage.domain.evaluation import ProviderRecord, SealedBid, rank_bids
 from brokerage.domain.packages import Bid, BidStatus, Package, PackageStatus
@@ -85,11 +86,14 @@ async def _award_next(uow: UnitOfWork, package: Package, rules: DpsRules, now: d
         if bid is None or bid.status in _GONE:
             continue
         accept_by = now + timedelta(hours=rules.acceptance_hours)
-        awarded = package.awarded(package.ranking or [], bid.bid_id, accept_by)
+        awarded = package.awarded(package.ranking or [], bid.bid_id, accept_by, now)
         await repo.save_bid(
             replace(bid, status=BidStatus.awarded, revision=bid.revision + 1), read_revision=bid.revision
         )
         await _save(uow, awarded, read)
+        await RoundsRepository(uow.session).closed(
+            package.package_id, package.round, now, RoundOutcome.awarded, bids_received
+        )
         await TimersRepository(uow.session).set(
             package.council_id, TimerKind.acceptance_lapses, package.package_id, str(bid.bid_id), accept_by
         )
@@ -112,7 +116,15 @@ async def _award_next(uow: UnitOfWork, package: Package, rules: DpsRules, now: d
 async def _unfilled(uow: UnitOfWork, package: Package, rules: DpsRules, now: datetime, bids_received: int) -> Package:
     _, localities = await council_rules(uow.session, package.council_id, now.date())
     step = after_unfilled(
-        package.round, package.areas, package.needs.latest_start_date, rules.readvertising, localities
+        package.round,
+        package.areas,
+        package.needs.latest_start_date,
+        rules.readvertising,
+        localities,
+        package.rounds_for_these_needs,
+    )
+    await RoundsRepository(uow.session).closed(
+        package.package_id, package.round, now, RoundOutcome.unfilled, bids_received
     )
     read = package.revision
     if isinstance(step, Escalate):

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brokerage.adapters.packages_repository import PackagesRepository
 from brokerage.adapters.providers_repository import ProvidersRepository
+from brokerage.adapters.rounds_repository import RoundsRepository
 from brokerage.adapters.timers import TimerKind, TimersRepository
 from brokerage.domain.packages import Package, PackageStatus
 from brokerage.domain.providers import why_ineligible
@@ -62,6 +63,7 @@ async def advertise(uow: UnitOfWork, package: Package, rules: DpsRules, now: dat
         if not why_ineligible(p, package.needs.lot, package.areas, package.hours_per_week, rules)
     ]
     await PackagesRepository(uow.session).invite(package, sorted(invited))
+    await RoundsRepository(uow.session).opened(package.council_id, package.package_id, package.round, now)
     assert package.deadline is not None
     await TimersRepository(uow.session).set(
         package.council_id, TimerKind.bidding_closes, package.package_id, str(package.round), package.deadline
@@ -90,6 +92,7 @@ async def _request(
     now: datetime,
     origin: PackageOrigin,
     budget_id: uuid.UUID | None = None,
+    budget_revision: int | None = None,
 ) -> Package:
     package = Package(
         package_id=uuid.uuid4(),
@@ -103,6 +106,7 @@ async def _request(
         areas=[needs.area],
         deadline=now + timedelta(hours=rules.bidding_windows.hours(needs.urgency)),
         revision=1,
+        budget_revision=budget_revision,
     )
     await PackagesRepository(uow.session).add(package)
     await uow.publish(
@@ -160,7 +164,17 @@ async def packages_from_budget(uow: UnitOfWork, council_id: str, budget: BudgetD
             )
             origin = PackageOrigin.personal_budget
             raised.append(
-                await _request(uow, council_id, budget.person_id, needs, rules, now, origin, budget.budget_id)
+                await _request(
+                    uow,
+                    council_id,
+                    budget.person_id,
+                    needs,
+                    rules,
+                    now,
+                    origin,
+                    budget.budget_id,
+                    budget.budget_revision,
+                )
             )
         await uow.commit()
     return raised
