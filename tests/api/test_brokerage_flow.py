@@ -214,3 +214,28 @@ async def test_a_broker_ends_a_placement(brokerage: Brokerage) -> None:
         headers=BROKER,
     )
     assert again.status_code == 409
+
+
+async def test_a_provider_whose_capacity_filled_since_bidding_cannot_accept(brokerage: Brokerage) -> None:
+    b = brokerage
+    await b.admitted_provider("acorn", capacity=25)
+    await b.admitted_provider("birch", capacity=200)
+    person_id = await b.person()
+    first, second = [(await b.package(person_id, carers_per_visit=2))["package_id"] for _ in range(2)]  # 21 h each
+    for package_id in (first, second):
+        assert (await b.bid(package_id, "acorn", 2000)).status_code == 201
+        assert (await b.bid(package_id, "birch", 2400)).status_code == 201
+    b.move_to(b.now + timedelta(hours=24))
+    assert await b.fire_timers() == 2
+    assert (await b.client.post(f"/adverts/{first}/acceptance", headers=provider("acorn"))).status_code == 200
+
+    refused = await b.client.post(f"/adverts/{second}/acceptance", headers=provider("acorn"))
+    assert refused.status_code == 409
+    [problem] = refused.json()["errors"]
+    assert problem["loc"] == ["path", "package_id"] and "capacity" in problem["msg"]
+    package = (await b.client.get(f"/packages/{second}", headers=BROKER)).json()
+    birch_bid = next(r["bid_id"] for r in package["ranking"] if r["provider_id"] == "birch")
+    assert package["status"] == "awarded" and package["awarded_bid_id"] == birch_bid
+    [acorn_bid] = (await b.client.get(f"/adverts/{second}/bids", headers=provider("acorn"))).json()
+    assert acorn_bid["status"] == "passed_on" and "capacity" in acorn_bid["status_reason"]
+    assert (await b.client.post(f"/adverts/{second}/acceptance", headers=provider("birch"))).status_code == 200

@@ -31,6 +31,7 @@ class BidStatus(StrEnum):
     accepted = "accepted"
     declined = "declined"
     lapsed = "lapsed"  # not accepted in time
+    passed_on = "passed_on"  # no longer eligible when it came to accept (capacity filled since, suspended)
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,9 @@ class BidOut(BaseModel):
     status: BidStatus
     revision: int
     submitted_at: datetime
+    status_reason: str | None = Field(
+        default=None, description="Why an award passed on from the bid, or why it was withdrawn for you."
+    )
 
     @classmethod
     def of(cls, b: Bid) -> BidOut:
