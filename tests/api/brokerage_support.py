@@ -3,6 +3,7 @@ north, a clock the test moves, and the timers fired on demand."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -137,6 +138,12 @@ class Brokerage:
             json={"rate_pence": rate, "earliest_start": (self.now + timedelta(days=start_days)).date().isoformat()},
             headers=provider(provider_id),
         )
+
+    async def last_event(self, event_type: str) -> dict[str, Any]:
+        """The payload of the latest event of that type in the outbox."""
+        async with self.service.sessions() as session:
+            query = select(outbox.c.message).where(outbox.c.event_type == event_type).order_by(outbox.c.id.desc())
+            return json.loads((await session.execute(query.limit(1))).scalar_one())["payload"]
 
     async def events(self) -> list[str]:
         async with self.service.sessions() as session:

@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from brokerage.adapters.packages_repository import PackagesRepository
 from brokerage.domain.packages import Bid, BidStatus, Package, PackageStatus
 from brokerage.entrypoints.clock import Now
+from brokerage.entrypoints.placements_api import PlacementOut
+from brokerage.entrypoints.shapes import CqcLocationId, ReadRevision, Reason
+from brokerage.service_layer import off_dps
 from brokerage.service_layer import packages as use_cases
 from pbshared.contract.events.brokerage import PackageNeeds, PackageOrigin, Urgency
 from pbshared.errors import NotFound, RuleBroken
@@ -30,6 +33,7 @@ ACCESS: dict[RouteKey, frozenset[Role]] = {
     ("GET", "/packages"): _READERS,
     ("GET", "/packages/{package_id}"): _READERS,
     ("GET", "/packages/{package_id}/bids"): _READERS,
+    ("POST", "/packages/{package_id}/off-dps-placement"): frozenset({Role.broker}),
 }
 
 Requirement = Annotated[str, Field(min_length=1, max_length=200)]
@@ -47,6 +51,17 @@ class PackageIn(BaseModel):
     start_date: date
     latest_start_date: date
     urgency: Urgency = Urgency.normal
+
+
+class OffDpsPlacementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    revision: ReadRevision
+    provider_name: str = Field(min_length=1, max_length=200)
+    cqc_location_id: CqcLocationId
+    rate_pence: int = Field(ge=1, le=10_000_000, description="Pence per unit per carer, as agreed with the provider.")
+    start_date: date
+    reason: Reason = Field(description="Why no provider on the DPS could take it, recorded with the placement.")
 
 
 class PackageOut(BaseModel):
@@ -130,3 +145,29 @@ async def package_bids(package_id: uuid.UUID, principal: CurrentPrincipal, sessi
     sealed = package.bidding_open(now)
     found = await PackagesRepository(session).bids_of(package_id)
     return [BidOut.of(b) for b in found if not (sealed and b.round == package.round)]
+
+
+@router.post(
+    "/{package_id}/off-dps-placement",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PlacementOut,
+    responses={409: {"description": "Stale revision, or the package is not escalated to a broker."}},
+)
+async def place_off_dps(
+    package_id: uuid.UUID, body: OffDpsPlacementIn, principal: KnownCouncilPrincipal, uow: Uow, now: Now
+) -> PlacementOut:
+    """Place a package escalated to a broker with a provider not on the DPS, named with its CQC
+    location and the reason; publishes placement.started like any other placement."""
+    placement = await off_dps.place(
+        uow,
+        principal.council_id,
+        package_id,
+        body.revision,
+        body.provider_name,
+        body.cqc_location_id,
+        body.rate_pence,
+        body.start_date,
+        body.reason,
+        now.date(),
+    )
+    return PlacementOut.of(placement)

@@ -40,6 +40,8 @@ class PlacementOut(BaseModel):
     start_date: date
     end_date: date | None
     end_reason: PlacementEndReason | None
+    provider_name: str | None = Field(description="Only for a provider off the DPS, which has no record here.")
+    off_dps_reason: str | None = Field(description="Why the broker placed the package off the DPS.")
     revision: int
 
     @classmethod

@@ -18,6 +18,7 @@ ReadRevision = Annotated[
     ),
 ]
 Reason = Annotated[str, Field(min_length=1, max_length=1000)]
+CqcLocationId = Annotated[str, Field(pattern=r"^1-[0-9]{5,12}$", description="CQC location id, e.g. 1-101669981")]
 ProviderId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 
 
