@@ -38,7 +38,7 @@ async def test_a_package_goes_from_advert_to_placement(brokerage: Brokerage) -> 
 
     # Refusals name every reason, never the amount.
     refused = await b.bid(package_id, "acorn", 2451, start_days=11)
-    assert refused.status_code == 409
+    assert refused.status_code == 422
     assert {e["loc"][-1] for e in refused.json()["errors"]} == {"rate_pence", "earliest_start"}
     assert "2451" not in refused.text
 
@@ -62,7 +62,7 @@ async def test_a_package_goes_from_advert_to_placement(brokerage: Brokerage) -> 
     late = await b.client.patch(
         f"/bids/{acorn.json()['bid_id']}", json={"revision": 1, "rate_pence": 1900}, headers=provider("acorn")
     )
-    assert late.status_code == 409 and late.json()["errors"][0]["loc"][-1] == "package_id"
+    assert late.status_code == 422 and late.json()["errors"][0]["loc"][-1] == "package_id"
     assert await b.fire_timers() == 1
     assert await b.fire_timers() == 0  # fired once
 
@@ -188,7 +188,7 @@ async def test_a_placement_changes_hours_and_is_handed_back_with_notice(brokerag
     too_soon = await b.client.post(
         f"{url}/hand-back", json={"revision": 2, "end_date": short}, headers=provider("acorn")
     )
-    assert too_soon.status_code == 409 and too_soon.json()["errors"][0]["loc"][-1] == "end_date"
+    assert too_soon.status_code == 422 and too_soon.json()["errors"][0]["loc"][-1] == "end_date"
     notice = (b.now + timedelta(days=28)).date().isoformat()
     handed = await b.client.post(
         f"{url}/hand-back", json={"revision": 2, "end_date": notice}, headers=provider("acorn")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from pbshared.contract.events.brokerage import PlacementEndReason
-from pbshared.errors import RuleBroken
+from pbshared.errors import RuleBroken, Unacceptable
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,12 @@ class Placement:
     def ended(self, end_date: date, reason: PlacementEndReason) -> Placement:
         self._live()
         if end_date < self.start_date:
-            raise RuleBroken.about("end_date", "cannot be before the placement started")
+            raise Unacceptable.about("end_date", "cannot be before the placement started")
         return replace(self, end_date=end_date, end_reason=reason, revision=self.revision + 1)
 
     def handed_back(self, wanted_end: date, today: date, notice_days: int) -> Placement:
         """The provider hands the package back, no sooner than the council's notice allows."""
         earliest = today + timedelta(days=notice_days)
         if wanted_end < earliest:
-            raise RuleBroken.about("end_date", f"a hand-back needs {notice_days} days' notice")
+            raise Unacceptable.about("end_date", f"a hand-back needs {notice_days} days' notice")
         return self.ended(wanted_end, PlacementEndReason.handed_back)

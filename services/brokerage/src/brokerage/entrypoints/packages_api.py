@@ -15,17 +15,17 @@ from brokerage.adapters.packages_repository import PackagesRepository
 from brokerage.domain.packages import Bid, BidStatus, Package, PackageStatus
 from brokerage.entrypoints.clock import Now
 from brokerage.entrypoints.placements_api import PlacementOut
-from brokerage.entrypoints.shapes import CqcLocationId, ReadRevision, Reason
+from brokerage.entrypoints.shapes import REFUSALS, CqcLocationId, ReadRevision, Reason
 from brokerage.service_layer import off_dps
 from brokerage.service_layer import packages as use_cases
 from pbshared.contract.events.brokerage import PackageNeeds, PackageOrigin, Urgency
-from pbshared.errors import NotFound, RuleBroken
+from pbshared.errors import NotFound, Unacceptable
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
 from pbshared.platform.pagination import Limit, Offset
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
 
-router = APIRouter(prefix="/packages", tags=["packages"])
+router = APIRouter(prefix="/packages", tags=["packages"], responses=REFUSALS)
 
 _READERS = frozenset({Role.broker, Role.admin, Role.auditor})
 ACCESS: dict[RouteKey, frozenset[Role]] = {
@@ -112,7 +112,7 @@ async def raise_package(body: PackageIn, principal: KnownCouncilPrincipal, uow: 
     """Raise a package and advertise it at once; publishes package.requested and package.advertised."""
     issues = use_cases.check_dates(body.start_date, body.latest_start_date, now.date())
     if issues:
-        raise RuleBroken("nothing was stored", issues, title="Invalid package")
+        raise Unacceptable("nothing was stored", issues, title="Invalid package")
     wanted = body.model_dump(exclude={"person_id"})
     package = await use_cases.raise_package(uow, principal.council_id, body.person_id, wanted, now)
     return PackageOut.of(package)
@@ -151,7 +151,6 @@ async def package_bids(package_id: uuid.UUID, principal: CurrentPrincipal, sessi
     "/{package_id}/off-dps-placement",
     status_code=status.HTTP_201_CREATED,
     response_model=PlacementOut,
-    responses={409: {"description": "Stale revision, or the package is not escalated to a broker."}},
 )
 async def place_off_dps(
     package_id: uuid.UUID, body: OffDpsPlacementIn, principal: KnownCouncilPrincipal, uow: Uow, now: Now

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from brokerage.adapters.providers_repository import ProvidersRepository
 from brokerage.domain.providers import LotArea, Provider, ProviderStatus
 from brokerage.entrypoints.clock import Now
-from brokerage.entrypoints.shapes import CqcLocationId, ReadRevision, Reason, without_nulls
+from brokerage.entrypoints.shapes import REFUSALS, CqcLocationId, ReadRevision, Reason, without_nulls
 from brokerage.service_layer import providers as use_cases
 from pbshared.contract.events.brokerage import CqcRating
 from pbshared.errors import NotFound
@@ -21,7 +21,7 @@ from pbshared.platform.deps import Session, Uow
 from pbshared.platform.pagination import Limit, Offset
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
 
-router = APIRouter(prefix="/providers", tags=["providers"])
+router = APIRouter(prefix="/providers", tags=["providers"], responses=REFUSALS)
 
 _COUNCIL = frozenset({Role.admin})
 _READERS = frozenset({Role.admin, Role.broker, Role.auditor})

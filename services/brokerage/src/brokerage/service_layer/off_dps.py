@@ -10,7 +10,7 @@ from brokerage.adapters.packages_repository import PackagesRepository
 from brokerage.domain.packages import Package
 from brokerage.domain.placements import Placement
 from brokerage.service_layer.placements import place_off_dps
-from pbshared.errors import NotFound, RuleBroken, StaleRevision
+from pbshared.errors import NotFound, StaleRevision, Unacceptable
 from pbshared.platform.unit_of_work import UnitOfWork
 
 
@@ -40,7 +40,7 @@ async def place(
             raise StaleRevision()
         placed: Package = package.placed_off_dps()
         if start_date < today:
-            raise RuleBroken.about("start_date", "cannot be in the past")
+            raise Unacceptable.about("start_date", "cannot be in the past")
         placement = Placement(
             placement_id=uuid.uuid4(),
             package_id=package_id,

@@ -27,7 +27,7 @@ from pbshared.contract.events.brokerage import (
     Urgency,
 )
 from pbshared.contract.events.budgets import BudgetDetails, DeliveryMechanism
-from pbshared.errors import Issue, RuleBroken
+from pbshared.errors import Issue, Unacceptable
 from pbshared.platform.tables import person_copies
 from pbshared.platform.unit_of_work import UnitOfWork
 
@@ -41,17 +41,17 @@ async def _area_of_person(session: AsyncSession, council_id: str, person_id: uui
         )
     ).first()
     if row is None:
-        raise RuleBroken.about("person_id", "no such person in this council")
+        raise Unacceptable.about("person_id", "no such person in this council")
     area = localities.area_of(row.postcode)
     if area is None:
-        raise RuleBroken.about("person_id", "the person's postcode is in none of the council's localities")
+        raise Unacceptable.about("person_id", "the person's postcode is in none of the council's localities")
     return area
 
 
 def _ceiling(lot: Lot, area: str) -> int:
     ceiling = lot.ceiling_in(area)
     if ceiling is None:
-        raise RuleBroken.about("lot", f"the council has set no ceiling for {lot.id} in {area}")
+        raise Unacceptable.about("lot", f"the council has set no ceiling for {lot.id} in {area}")
     return ceiling
 
 
@@ -127,7 +127,7 @@ async def raise_package(
         rules, localities = await council_rules(uow.session, council_id, now.date())
         lot = rules.lot(wanted["lot"])
         if lot is None:
-            raise RuleBroken.about("lot", "not a lot of the council's DPS")
+            raise Unacceptable.about("lot", "not a lot of the council's DPS")
         area = await _area_of_person(uow.session, council_id, person_id, localities)
         needs = PackageNeeds(**wanted, area=area, unit=lot.unit, ceiling_pence=_ceiling(lot, area))
         package = await _request(uow, council_id, person_id, needs, rules, now, PackageOrigin.broker)
