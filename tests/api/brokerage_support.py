@@ -3,14 +3,19 @@ north, a clock the test moves, and the timers fired on demand."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
+from aiokafka import ConsumerRecord
 from sqlalchemy import insert, select
 
 from brokerage.entrypoints.clock import current_time
 from brokerage.service_layer.timers import fire_due
+from pbshared.contract.envelope import new_envelope
+from pbshared.contract.events.budgets import PlannedService, service_weekly_cost
 from pbshared.platform.auth import Role
 from pbshared.platform.tables import outbox, person_copies
 from pbshared.platform.unit_of_work import UnitOfWork
@@ -22,6 +27,38 @@ BROKER = auth(Role.broker)
 
 def provider(provider_id: str) -> dict[str, str]:
     return auth(Role.provider, provider_id=provider_id)
+
+
+def planned(service_type: str, delivery: str, units: str, rate: int, carers: int = 2) -> PlannedService:
+    return PlannedService(
+        service_type=service_type,
+        cld_service_type="long_term_community",
+        delivery=delivery,
+        units_per_week=Decimal(units),
+        unit="hour",
+        carers_per_visit=carers,
+        rate_pence=rate,
+        weekly_cost_pence=service_weekly_cost(Decimal(units), carers, rate),
+    )
+
+
+def record(payload, offset: int) -> ConsumerRecord:
+    envelope = new_envelope(
+        payload=payload, producer="ras", council_id="wyvernshire", subject_id=str(payload.person_id), correlation_id="c"
+    )
+    return ConsumerRecord(
+        topic="ras.events",
+        partition=0,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=envelope.subject_id.encode(),
+        value=envelope.to_bytes(),
+        checksum=None,
+        serialized_key_size=0,
+        serialized_value_size=0,
+        headers=[],
+    )
 
 
 class Brokerage:
@@ -101,6 +138,12 @@ class Brokerage:
             json={"rate_pence": rate, "earliest_start": (self.now + timedelta(days=start_days)).date().isoformat()},
             headers=provider(provider_id),
         )
+
+    async def last_event(self, event_type: str) -> dict[str, Any]:
+        """The payload of the latest event of that type in the outbox."""
+        async with self.service.sessions() as session:
+            query = select(outbox.c.message).where(outbox.c.event_type == event_type).order_by(outbox.c.id.desc())
+            return json.loads((await session.execute(query.limit(1))).scalar_one())["payload"]
 
     async def events(self) -> list[str]:
         async with self.service.sessions() as session:

@@ -45,14 +45,14 @@ async def test_bids_racing_the_deadline_are_either_ranked_or_refused_as_closed(b
 
         accepted = {r.json()["bid_id"] for r in [early, *responses] if r.status_code == 201}
         refused = [r for r in responses if r.status_code != 201]
-        assert all(r.status_code == 409 for r in refused), [r.text for r in refused]
+        assert all(r.status_code == 422 for r in refused), [r.text for r in refused]
         assert all(r.json()["errors"][0]["loc"][-1] == "package_id" for r in refused)
         package = (await b.client.get(f"/packages/{package_id}", headers=BROKER)).json()
         assert {entry["bid_id"] for entry in package["ranking"] or []} == accepted, f"round {round_number}"
 
         b.move_to(deadline + timedelta(seconds=1))
         late = await asyncio.gather(*(b.bid(package_id, p, 2000) for p in PROVIDERS))
-        assert {r.status_code for r in late} == {409}
+        assert {r.status_code for r in late} == {422}
         b.move_to(deadline + timedelta(days=1))
 
 

@@ -38,7 +38,7 @@ async def test_a_package_goes_from_advert_to_placement(brokerage: Brokerage) -> 
 
     # Refusals name every reason, never the amount.
     refused = await b.bid(package_id, "acorn", 2451, start_days=11)
-    assert refused.status_code == 409
+    assert refused.status_code == 422
     assert {e["loc"][-1] for e in refused.json()["errors"]} == {"rate_pence", "earliest_start"}
     assert "2451" not in refused.text
 
@@ -62,7 +62,7 @@ async def test_a_package_goes_from_advert_to_placement(brokerage: Brokerage) -> 
     late = await b.client.patch(
         f"/bids/{acorn.json()['bid_id']}", json={"revision": 1, "rate_pence": 1900}, headers=provider("acorn")
     )
-    assert late.status_code == 409 and late.json()["errors"][0]["loc"][-1] == "package_id"
+    assert late.status_code == 422 and late.json()["errors"][0]["loc"][-1] == "package_id"
     assert await b.fire_timers() == 1
     assert await b.fire_timers() == 0  # fired once
 
@@ -188,7 +188,7 @@ async def test_a_placement_changes_hours_and_is_handed_back_with_notice(brokerag
     too_soon = await b.client.post(
         f"{url}/hand-back", json={"revision": 2, "end_date": short}, headers=provider("acorn")
     )
-    assert too_soon.status_code == 409 and too_soon.json()["errors"][0]["loc"][-1] == "end_date"
+    assert too_soon.status_code == 422 and too_soon.json()["errors"][0]["loc"][-1] == "end_date"
     notice = (b.now + timedelta(days=28)).date().isoformat()
     handed = await b.client.post(
         f"{url}/hand-back", json={"revision": 2, "end_date": notice}, headers=provider("acorn")
@@ -214,3 +214,87 @@ async def test_a_broker_ends_a_placement(brokerage: Brokerage) -> None:
         headers=BROKER,
     )
     assert again.status_code == 409
+
+
+async def test_a_provider_whose_capacity_filled_since_bidding_cannot_accept(brokerage: Brokerage) -> None:
+    b = brokerage
+    await b.admitted_provider("acorn", capacity=25)
+    await b.admitted_provider("birch", capacity=200)
+    person_id = await b.person()
+    first, second = [(await b.package(person_id, carers_per_visit=2))["package_id"] for _ in range(2)]  # 21 h each
+    for package_id in (first, second):
+        assert (await b.bid(package_id, "acorn", 2000)).status_code == 201
+        assert (await b.bid(package_id, "birch", 2400)).status_code == 201
+    b.move_to(b.now + timedelta(hours=24))
+    assert await b.fire_timers() == 2
+    assert (await b.client.post(f"/adverts/{first}/acceptance", headers=provider("acorn"))).status_code == 200
+
+    refused = await b.client.post(f"/adverts/{second}/acceptance", headers=provider("acorn"))
+    assert refused.status_code == 409
+    [problem] = refused.json()["errors"]
+    assert problem["loc"] == ["path", "package_id"] and "capacity" in problem["msg"]
+    package = (await b.client.get(f"/packages/{second}", headers=BROKER)).json()
+    birch_bid = next(r["bid_id"] for r in package["ranking"] if r["provider_id"] == "birch")
+    assert package["status"] == "awarded" and package["awarded_bid_id"] == birch_bid
+    [acorn_bid] = (await b.client.get(f"/adverts/{second}/bids", headers=provider("acorn"))).json()
+    assert acorn_bid["status"] == "passed_on" and "capacity" in acorn_bid["status_reason"]
+    assert (await b.client.post(f"/adverts/{second}/acceptance", headers=provider("birch"))).status_code == 200
+
+
+async def test_a_broker_places_an_escalated_package_off_the_dps_with_a_reason(brokerage: Brokerage) -> None:
+    b = brokerage
+    person_id = await b.person()
+    open_package = await b.package(person_id)
+    package = await b.package(person_id, urgency="urgent", carers_per_visit=2)
+    for _ in range(2):  # no bids: re-advertised, then escalated
+        b.move_to(b.now + timedelta(hours=4))
+        await b.fire_timers()
+    package = (await b.client.get(f"/packages/{package['package_id']}", headers=BROKER)).json()
+    assert package["status"] == "escalated"
+    body = {
+        "revision": package["revision"],
+        "provider_name": "Hilltop Home Care Ltd",
+        "cqc_location_id": "1-555000111",
+        "rate_pence": 2650,
+        "start_date": (b.now + timedelta(days=2)).date().isoformat(),
+        "reason": "no DPS provider covers the north at two carers this week",
+    }
+    url = f"/packages/{package['package_id']}/off-dps-placement"
+    assert (await b.client.post(url, json=body, headers=provider("acorn"))).status_code == 403
+    not_escalated = await b.client.post(
+        f"/packages/{open_package['package_id']}/off-dps-placement",
+        json={**body, "revision": open_package["revision"]},
+        headers=BROKER,
+    )
+    assert not_escalated.status_code == 409 and not_escalated.json()["errors"][0]["loc"] == ["path", "package_id"]
+    stale = await b.client.post(url, json={**body, "revision": package["revision"] - 1}, headers=BROKER)
+    assert stale.status_code == 409 and stale.json()["errors"][0]["loc"][-1] == "revision"
+    bad = await b.client.post(url, json={**body, "cqc_location_id": "not-a-location"}, headers=BROKER)
+    assert bad.status_code == 422 and "not-a-location" not in bad.text
+
+    placed = await b.client.post(url, json=body, headers=BROKER)
+    assert placed.status_code == 201, placed.text
+    placement = placed.json()
+    assert (placement["provider_name"], placement["cqc_location_id"]) == ("Hilltop Home Care Ltd", "1-555000111")
+    assert placement["off_dps_reason"] == body["reason"] and placement["rate_pence"] == 2650
+    assert (await b.client.get(f"/packages/{package['package_id']}", headers=BROKER)).json()["status"] == "placed"
+    started = await b.last_event("placement.started")
+    assert (started["provider_id"], started["cqc_location_id"]) == ("off-dps-1-555000111", "1-555000111")
+    assert started["weekly_cost_pence"] == 10_50 * 2 * 2650 // 100
+    assert (
+        await b.client.post(url, json={**body, "revision": package["revision"] + 1}, headers=BROKER)
+    ).status_code == 409
+
+    # It changes and ends like any placement, though its provider has no record on the DPS.
+    changed = await b.client.patch(
+        f"/placements/{placement['placement_id']}",
+        json={"revision": 1, "units_per_week": "12", "effective_from": body["start_date"]},
+        headers=BROKER,
+    )
+    assert changed.status_code == 200, changed.text
+    ended = await b.client.post(
+        f"/placements/{placement['placement_id']}/end",
+        json={"revision": 2, "end_date": body["start_date"], "reason": "replaced"},
+        headers=BROKER,
+    )
+    assert ended.status_code == 200, ended.text

@@ -6,31 +6,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
-from aiokafka import ConsumerRecord
 
 from brokerage.bootstrap import SERVICE
-from pbshared.contract.envelope import new_envelope
-from pbshared.contract.events.budgets import PersonalBudgetAgreed, PlannedService, service_weekly_cost
+from pbshared.contract.events.budgets import PersonalBudgetAgreed
 from pbshared.platform.consumer import EventConsumer
-from tests.api.brokerage_support import BROKER, Brokerage, provider
+from tests.api.brokerage_support import BROKER, Brokerage, planned, provider, record
 
 pytestmark = pytest.mark.integration
-
-
-def planned(service_type: str, delivery: str, units: str, rate: int) -> PlannedService:
-    return PlannedService(
-        service_type=service_type,
-        cld_service_type="long_term_community",
-        delivery=delivery,
-        units_per_week=Decimal(units),
-        unit="hour",
-        carers_per_visit=2,
-        rate_pence=rate,
-        weekly_cost_pence=service_weekly_cost(Decimal(units), 2, rate),
-    )
 
 
 def budget(person_id: uuid.UUID, start: str) -> PersonalBudgetAgreed:
@@ -55,25 +39,6 @@ def budget(person_id: uuid.UUID, start: str) -> PersonalBudgetAgreed:
         effective_from=start,
         next_review_date="2027-06-01",
         reason="new_assessment",
-    )
-
-
-def record(payload, offset: int) -> ConsumerRecord:
-    envelope = new_envelope(
-        payload=payload, producer="ras", council_id="wyvernshire", subject_id=str(payload.person_id), correlation_id="c"
-    )
-    return ConsumerRecord(
-        topic="ras.events",
-        partition=0,
-        offset=offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=envelope.subject_id.encode(),
-        value=envelope.to_bytes(),
-        checksum=None,
-        serialized_key_size=0,
-        serialized_value_size=0,
-        headers=[],
     )
 
 

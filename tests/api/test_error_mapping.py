@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Column, Integer, MetaData, String, Table, UniqueConstraint, insert
 
-from pbshared.errors import Conflict, NotFound, RuleBroken, StaleRevision
+from pbshared.errors import Conflict, NotFound, RuleBroken, StaleRevision, Unacceptable
 from pbshared.platform.db import create_engine, session_factory
 from pbshared.platform.errors import KnownConstraint, install_error_handlers
 
@@ -61,6 +61,7 @@ async def client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
             "conflict": Conflict.about("card_number", "already issued"),
             "rule": RuleBroken.about("holder", "a holder may hold one card"),
             "stale": StaleRevision(),
+            "unacceptable": Unacceptable.about("holder", "a holder must be 18"),
         }[kind]
 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as test_client:
@@ -75,6 +76,7 @@ async def client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
         ("conflict", 409, ["body", "card_number"], "already issued"),
         ("rule", 409, ["body", "holder"], "a holder may hold one card"),
         ("stale", 409, ["body", "revision"], "changed since you read it; read it again"),
+        ("unacceptable", 422, ["body", "holder"], "a holder must be 18"),
     ],
 )
 async def test_each_domain_error_is_a_problem_naming_its_field(client, kind, status, loc, message):

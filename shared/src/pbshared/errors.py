@@ -57,6 +57,14 @@ class RuleBroken(DomainError):
     title = "Change not allowed"
 
 
+class Unacceptable(RuleBroken):
+    """What the request asks breaks a rule about its own content (a bid above the ceiling, too short
+    a notice), as against a clash with the record's state: the caller must change the request, not
+    read again. A RuleBroken, so code that catches those still catches it."""
+
+    title = "Not acceptable under the rules"
+
+
 class StaleRevision(Conflict):
     """The record changed since the caller read it: their change would overwrite one they never saw."""
 

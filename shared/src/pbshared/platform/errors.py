@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Index, MetaData, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 
-from pbshared.errors import Conflict, DomainError, NotFound, RuleBroken
+from pbshared.errors import Conflict, DomainError, NotFound, RuleBroken, Unacceptable
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +65,13 @@ class KnownConstraint:
     message: str
 
 
-# Most specific first: a StaleRevision is a Conflict.
-_STATUS: tuple[tuple[type[DomainError], int], ...] = ((NotFound, 404), (Conflict, 409), (RuleBroken, 409))
+# Most specific first: a StaleRevision is a Conflict, an Unacceptable a RuleBroken.
+_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404),
+    (Conflict, 409),
+    (Unacceptable, 422),
+    (RuleBroken, 409),
+)
 
 
 def problem_for(error: DomainError) -> Problem:

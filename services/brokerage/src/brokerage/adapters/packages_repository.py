@@ -35,6 +35,10 @@ def _to_package(row: Any) -> Package:
         accept_by=as_utc(m["accept_by"]),
         escalation_reason=m["escalation_reason"],
         revision=m["revision"],
+        budget_revision=m["budget_revision"],
+        needs_from_round=m["needs_from_round"],
+        awarded_at=as_utc(m["awarded_at"]),
+        withdrawal_reason=m["withdrawal_reason"],
     )
 
 
@@ -53,6 +57,10 @@ def _package_values(p: Package) -> dict[str, Any]:
         accept_by=p.accept_by,
         escalation_reason=p.escalation_reason,
         revision=p.revision,
+        budget_revision=p.budget_revision,
+        needs_from_round=p.needs_from_round,
+        awarded_at=p.awarded_at,
+        withdrawal_reason=p.withdrawal_reason,
     )
 
 
@@ -82,6 +90,16 @@ class PackagesRepository:
             .order_by(packages.c.requested_at.desc(), packages.c.package_id)
             .limit(limit)
             .offset(offset)
+        )
+        return [_to_package(r) for r in await self._session.execute(query)]
+
+    async def of_budget(self, council_id: str, budget_id: uuid.UUID) -> list[Package]:
+        """Every package raised from the budget, locked for update (a budget change acts on each)."""
+        query = (
+            select(packages)
+            .where(packages.c.council_id == council_id, packages.c.budget_id == budget_id)
+            .order_by(packages.c.lot)
+            .with_for_update()
         )
         return [_to_package(r) for r in await self._session.execute(query)]
 

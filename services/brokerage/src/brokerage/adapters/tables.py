@@ -1,6 +1,7 @@
 """Brokerage's own tables (the platform's outbox, inbox, reference data and person copies are added
 by migrations): providers on the DPS, packages and the providers invited to each round, sealed
-bids, placements, and the durable timers that close bidding and acceptance windows."""
+bids, placements, each round's outcome (for the market figures), and the durable timers that close
+bidding and acceptance windows."""
 
 from sqlalchemy import (
     JSON,
@@ -71,6 +72,10 @@ packages = Table(
     Column("escalation_reason", Text, nullable=True),
     Column("revision", Integer, nullable=False),
     Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("budget_revision", Integer, nullable=True),  # the highest budget revision acted on
+    Column("needs_from_round", Integer, nullable=False),  # the round these needs were first advertised in
+    Column("awarded_at", DateTime(timezone=True), nullable=True),
+    Column("withdrawal_reason", String(32), nullable=True),
     # One package per planned service of a budget: a replayed budget event finds it already there.
     UniqueConstraint("budget_id", "lot", name="uq_packages_budget_lot"),
 )
@@ -97,6 +102,7 @@ bids = Table(
     Column("status", String(16), nullable=False),
     Column("revision", Integer, nullable=False),
     Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("status_reason", Text, nullable=True),  # why an award passed on, or why the bid was withdrawn
     # One bid per provider per round: revising changes it, never adds a second.
     UniqueConstraint("package_id", "round", "provider_id", name="uq_bids_one_per_provider_per_round"),
     Index("ix_bids_provider", "council_id", "provider_id"),
@@ -117,6 +123,22 @@ placements = Table(
     Column("end_date", Date, nullable=True),
     Column("end_reason", String(32), nullable=True),
     Column("revision", Integer, nullable=False),
+    # A broker's placement off the DPS, after escalation: the provider by name, and why.
+    Column("provider_name", String(200), nullable=True),
+    Column("off_dps_reason", Text, nullable=True),
+)
+
+package_rounds = Table(
+    "package_rounds",
+    metadata,
+    Column("package_id", Uuid, ForeignKey("packages.package_id"), primary_key=True),
+    Column("round", Integer, primary_key=True),
+    Column("council_id", String(64), nullable=False),
+    Column("advertised_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("bids_received", Integer, nullable=True),
+    Column("outcome", String(16), nullable=True),  # awarded, unfilled, withdrawn, readvertised
+    Index("ix_package_rounds_council", "council_id", "advertised_at"),
 )
 
 timers = Table(

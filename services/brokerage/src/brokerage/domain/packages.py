@@ -18,6 +18,10 @@ class PackageStatus(StrEnum):
     awarded = "awarded"  # waiting for the awarded provider to accept
     placed = "placed"
     escalated = "escalated"  # unfilled under the council's rule: a broker takes it on
+    withdrawn = "withdrawn"  # the budget behind it ended or no longer asks for it
+
+
+OPEN = frozenset({PackageStatus.advertised, PackageStatus.awarded, PackageStatus.escalated})
 
 
 class BidStatus(StrEnum):
@@ -27,6 +31,7 @@ class BidStatus(StrEnum):
     accepted = "accepted"
     declined = "declined"
     lapsed = "lapsed"  # not accepted in time
+    passed_on = "passed_on"  # no longer eligible when it came to accept (capacity filled since, suspended)
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,14 @@ class Package:
     awarded_bid_id: uuid.UUID | None = None
     accept_by: datetime | None = None
     escalation_reason: str | None = None
+    budget_revision: int | None = None
+    needs_from_round: int = 1  # a revision that changes the needs starts their count of rounds again
+    awarded_at: datetime | None = None
+    withdrawal_reason: str | None = None
+
+    @property
+    def rounds_for_these_needs(self) -> int:
+        return self.round - self.needs_from_round + 1
 
     @property
     def hours_per_week(self) -> Decimal:
@@ -72,17 +85,30 @@ class Package:
             ranking=None,
             awarded_bid_id=None,
             accept_by=None,
+            awarded_at=None,
             revision=self.revision + 1,
         )
 
-    def awarded(self, ranking: list[dict], bid_id: uuid.UUID, accept_by: datetime) -> Package:
+    def readvertised_for(self, needs: PackageNeeds, deadline: datetime) -> Package:
+        """New needs while bidding or awaiting acceptance: bids for the old ones no longer fit, so a
+        fresh round starts, and the re-advertising rule counts its rounds from this one."""
+        following = self.advertised(self.round + 1, self.areas, needs.latest_start_date, deadline)
+        return replace(following, needs=needs, needs_from_round=following.round)
+
+    def awarded(self, ranking: list[dict], bid_id: uuid.UUID, accept_by: datetime, now: datetime) -> Package:
         return replace(
             self,
             status=PackageStatus.awarded,
             ranking=ranking,
             awarded_bid_id=bid_id,
             accept_by=accept_by,
+            awarded_at=now,
             revision=self.revision + 1,
+        )
+
+    def withdrawn(self, reason: str) -> Package:
+        return replace(
+            self, status=PackageStatus.withdrawn, withdrawal_reason=reason, accept_by=None, revision=self.revision + 1
         )
 
     def escalated(self, reason: str) -> Package:
@@ -92,6 +118,14 @@ class Package:
         if self.status is not PackageStatus.awarded:
             raise RuleBroken.about("package_id", "only an awarded package can be accepted", where="path")
         return replace(self, status=PackageStatus.placed, accept_by=None, revision=self.revision + 1)
+
+    def placed_off_dps(self) -> Package:
+        """A broker places an escalated package with a provider not on the DPS."""
+        if self.status is not PackageStatus.escalated:
+            raise RuleBroken.about(
+                "package_id", "only a package escalated to a broker can be placed off the DPS", where="path"
+            )
+        return replace(self, status=PackageStatus.placed, revision=self.revision + 1)
 
 
 @dataclass(frozen=True)
@@ -107,3 +141,4 @@ class Bid:
     status: BidStatus
     revision: int
     submitted_at: datetime
+    status_reason: str | None = None

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from pbshared.contract.events.brokerage import PlacementEndReason
-from pbshared.errors import RuleBroken
+from pbshared.errors import RuleBroken, Unacceptable
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,12 @@ class Placement:
     revision: int
     end_date: date | None = None
     end_reason: PlacementEndReason | None = None
+    provider_name: str | None = None  # only for a provider off the DPS, which has no record here
+    off_dps_reason: str | None = None
+
+    @property
+    def off_dps(self) -> bool:
+        return self.off_dps_reason is not None
 
     def _live(self) -> None:
         if self.end_date is not None:
@@ -39,12 +45,12 @@ class Placement:
     def ended(self, end_date: date, reason: PlacementEndReason) -> Placement:
         self._live()
         if end_date < self.start_date:
-            raise RuleBroken.about("end_date", "cannot be before the placement started")
+            raise Unacceptable.about("end_date", "cannot be before the placement started")
         return replace(self, end_date=end_date, end_reason=reason, revision=self.revision + 1)
 
     def handed_back(self, wanted_end: date, today: date, notice_days: int) -> Placement:
         """The provider hands the package back, no sooner than the council's notice allows."""
         earliest = today + timedelta(days=notice_days)
         if wanted_end < earliest:
-            raise RuleBroken.about("end_date", f"a hand-back needs {notice_days} days' notice")
+            raise Unacceptable.about("end_date", f"a hand-back needs {notice_days} days' notice")
         return self.ended(wanted_end, PlacementEndReason.handed_back)

@@ -10,7 +10,7 @@ from enum import StrEnum
 from brokerage.domain.reference.dps_rules import DpsRules, at_or_above
 from brokerage.domain.reference.localities import Localities
 from pbshared.contract.events.brokerage import CqcRating
-from pbshared.errors import Issue, RuleBroken
+from pbshared.errors import Issue, RuleBroken, Unacceptable
 
 
 class ProviderStatus(StrEnum):
@@ -58,7 +58,7 @@ class Provider:
         undecided = self.applied_for - admit - set(refuse)
         issues += [Issue("refuse", f"{la.lot} in {la.area} needs a decision") for la in sorted(undecided, key=str)]
         if issues:
-            raise RuleBroken("every lot and area applied for needs one decision", issues)
+            raise Unacceptable("every lot and area applied for needs one decision", issues)
         status = ProviderStatus.active if admit else ProviderStatus.refused
         return replace(
             self, admitted_to=frozenset(admit), refusals=dict(refuse), status=status, revision=self.revision + 1

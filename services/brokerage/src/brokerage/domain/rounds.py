@@ -30,12 +30,18 @@ class Escalate:
 
 
 def after_unfilled(
-    round_number: int, areas: list[str], latest_start_date: date, rule: Readvertising, localities: Localities
+    round_number: int,
+    areas: list[str],
+    latest_start_date: date,
+    rule: Readvertising,
+    localities: Localities,
+    rounds_run: int | None = None,
 ) -> Readvert | Escalate:
     """Re-advertise under the council's rule (wider area, later start) until its rounds run out, then
-    escalate to a broker."""
-    if round_number > rule.rounds:
-        return Escalate(f"unfilled after {round_number} round(s); the council's rule allows {rule.rounds} re-advert(s)")
+    escalate to a broker. `rounds_run`: rounds for the package's current needs (all, by default)."""
+    run = round_number if rounds_run is None else rounds_run
+    if run > rule.rounds:
+        return Escalate(f"unfilled after {run} round(s); the council's rule allows {rule.rounds} re-advert(s)")
     wider = list(areas)
     if rule.widen_to_neighbouring_areas:
         for area in areas:

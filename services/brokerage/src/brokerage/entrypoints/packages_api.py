@@ -14,15 +14,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from brokerage.adapters.packages_repository import PackagesRepository
 from brokerage.domain.packages import Bid, BidStatus, Package, PackageStatus
 from brokerage.entrypoints.clock import Now
+from brokerage.entrypoints.placements_api import PlacementOut
+from brokerage.entrypoints.shapes import REFUSALS, CqcLocationId, ReadRevision, Reason
+from brokerage.service_layer import off_dps
 from brokerage.service_layer import packages as use_cases
 from pbshared.contract.events.brokerage import PackageNeeds, PackageOrigin, Urgency
-from pbshared.errors import NotFound, RuleBroken
+from pbshared.errors import NotFound, Unacceptable
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
 from pbshared.platform.pagination import Limit, Offset
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
 
-router = APIRouter(prefix="/packages", tags=["packages"])
+router = APIRouter(prefix="/packages", tags=["packages"], responses=REFUSALS)
 
 _READERS = frozenset({Role.broker, Role.admin, Role.auditor})
 ACCESS: dict[RouteKey, frozenset[Role]] = {
@@ -30,6 +33,7 @@ ACCESS: dict[RouteKey, frozenset[Role]] = {
     ("GET", "/packages"): _READERS,
     ("GET", "/packages/{package_id}"): _READERS,
     ("GET", "/packages/{package_id}/bids"): _READERS,
+    ("POST", "/packages/{package_id}/off-dps-placement"): frozenset({Role.broker}),
 }
 
 Requirement = Annotated[str, Field(min_length=1, max_length=200)]
@@ -49,6 +53,17 @@ class PackageIn(BaseModel):
     urgency: Urgency = Urgency.normal
 
 
+class OffDpsPlacementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    revision: ReadRevision
+    provider_name: str = Field(min_length=1, max_length=200)
+    cqc_location_id: CqcLocationId
+    rate_pence: int = Field(ge=1, le=10_000_000, description="Pence per unit per carer, as agreed with the provider.")
+    start_date: date
+    reason: Reason = Field(description="Why no provider on the DPS could take it, recorded with the placement.")
+
+
 class PackageOut(BaseModel):
     package_id: uuid.UUID
     person_id: uuid.UUID
@@ -63,6 +78,8 @@ class PackageOut(BaseModel):
     awarded_bid_id: uuid.UUID | None
     accept_by: datetime | None
     escalation_reason: str | None
+    withdrawal_reason: str | None
+    awarded_at: datetime | None
     revision: int
 
     @classmethod
@@ -81,6 +98,9 @@ class BidOut(BaseModel):
     status: BidStatus
     revision: int
     submitted_at: datetime
+    status_reason: str | None = Field(
+        default=None, description="Why an award passed on from the bid, or why it was withdrawn for you."
+    )
 
     @classmethod
     def of(cls, b: Bid) -> BidOut:
@@ -92,7 +112,7 @@ async def raise_package(body: PackageIn, principal: KnownCouncilPrincipal, uow: 
     """Raise a package and advertise it at once; publishes package.requested and package.advertised."""
     issues = use_cases.check_dates(body.start_date, body.latest_start_date, now.date())
     if issues:
-        raise RuleBroken("nothing was stored", issues, title="Invalid package")
+        raise Unacceptable("nothing was stored", issues, title="Invalid package")
     wanted = body.model_dump(exclude={"person_id"})
     package = await use_cases.raise_package(uow, principal.council_id, body.person_id, wanted, now)
     return PackageOut.of(package)
@@ -125,3 +145,28 @@ async def package_bids(package_id: uuid.UUID, principal: CurrentPrincipal, sessi
     sealed = package.bidding_open(now)
     found = await PackagesRepository(session).bids_of(package_id)
     return [BidOut.of(b) for b in found if not (sealed and b.round == package.round)]
+
+
+@router.post(
+    "/{package_id}/off-dps-placement",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PlacementOut,
+)
+async def place_off_dps(
+    package_id: uuid.UUID, body: OffDpsPlacementIn, principal: KnownCouncilPrincipal, uow: Uow, now: Now
+) -> PlacementOut:
+    """Place a package escalated to a broker with a provider not on the DPS, named with its CQC
+    location and the reason; publishes placement.started like any other placement."""
+    placement = await off_dps.place(
+        uow,
+        principal.council_id,
+        package_id,
+        body.revision,
+        body.provider_name,
+        body.cqc_location_id,
+        body.rate_pence,
+        body.start_date,
+        body.reason,
+        now.date(),
+    )
+    return PlacementOut.of(placement)

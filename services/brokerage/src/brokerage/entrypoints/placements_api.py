@@ -13,14 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from brokerage.adapters.placements_repository import PlacementsRepository
 from brokerage.domain.placements import Placement
 from brokerage.entrypoints.clock import Now
-from brokerage.entrypoints.shapes import ReadRevision
+from brokerage.entrypoints.shapes import REFUSALS, ReadRevision
 from brokerage.service_layer import placements as use_cases
 from pbshared.contract.events.brokerage import PlacementEndReason
 from pbshared.errors import NotFound
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
 
-router = APIRouter(prefix="/placements", tags=["placements"])
+router = APIRouter(prefix="/placements", tags=["placements"], responses=REFUSALS)
 
 ACCESS: dict[RouteKey, frozenset[Role]] = {
     ("GET", "/placements/{placement_id}"): frozenset({Role.broker, Role.admin, Role.auditor, Role.provider}),
@@ -40,6 +40,8 @@ class PlacementOut(BaseModel):
     start_date: date
     end_date: date | None
     end_reason: PlacementEndReason | None
+    provider_name: str | None = Field(description="Only for a provider off the DPS, which has no record here.")
+    off_dps_reason: str | None = Field(description="Why the broker placed the package off the DPS.")
     revision: int
 
     @classmethod

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from brokerage.adapters.providers_repository import ProvidersRepository
 from brokerage.domain.providers import LotArea, Provider, ProviderStatus
 from brokerage.entrypoints.clock import Now
-from brokerage.entrypoints.shapes import ReadRevision, Reason, without_nulls
+from brokerage.entrypoints.shapes import REFUSALS, CqcLocationId, ReadRevision, Reason, without_nulls
 from brokerage.service_layer import providers as use_cases
 from pbshared.contract.events.brokerage import CqcRating
 from pbshared.errors import NotFound
@@ -21,7 +21,7 @@ from pbshared.platform.deps import Session, Uow
 from pbshared.platform.pagination import Limit, Offset
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
 
-router = APIRouter(prefix="/providers", tags=["providers"])
+router = APIRouter(prefix="/providers", tags=["providers"], responses=REFUSALS)
 
 _COUNCIL = frozenset({Role.admin})
 _READERS = frozenset({Role.admin, Role.broker, Role.auditor})
@@ -37,7 +37,6 @@ ACCESS: dict[RouteKey, frozenset[Role]] = {
 }
 
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_]*$")]
-CqcLocationId = Annotated[str, Field(pattern=r"^1-[0-9]{5,12}$", description="CQC location id, e.g. 1-101669981")]
 _CLEARABLE = frozenset({"cqc_location_id"})
 Capacity = Annotated[Decimal, Field(ge=0, le=100000, max_digits=7, decimal_places=2)]
 

@@ -9,9 +9,11 @@ from datetime import datetime, timedelta
 
 from brokerage.adapters.packages_repository import PackagesRepository
 from brokerage.adapters.providers_repository import ProvidersRepository
+from brokerage.adapters.rounds_repository import RoundOutcome, RoundsRepository
 from brokerage.adapters.timers import TimerKind, TimersRepository
 from brokerage.domain.evaluation import ProviderRecord, SealedBid, rank_bids
 from brokerage.domain.packages import Bid, BidStatus, Package, PackageStatus
+from brokerage.domain.providers import why_ineligible
 from brokerage.domain.reference.dps_rules import DpsRules
 from brokerage.domain.rounds import Escalate, after_unfilled
 from brokerage.service_layer.packages import advertise
@@ -21,7 +23,7 @@ from pbshared.contract.events.brokerage import PackageAwarded, PackageUnfilled
 from pbshared.errors import NotFound, RuleBroken
 from pbshared.platform.unit_of_work import UnitOfWork
 
-_GONE = {BidStatus.withdrawn, BidStatus.declined, BidStatus.lapsed}
+_GONE = {BidStatus.withdrawn, BidStatus.declined, BidStatus.lapsed, BidStatus.passed_on}
 
 
 async def _locked(uow: UnitOfWork, council_id: str, package_id: uuid.UUID) -> Package:
@@ -85,11 +87,14 @@ async def _award_next(uow: UnitOfWork, package: Package, rules: DpsRules, now: d
         if bid is None or bid.status in _GONE:
             continue
         accept_by = now + timedelta(hours=rules.acceptance_hours)
-        awarded = package.awarded(package.ranking or [], bid.bid_id, accept_by)
+        awarded = package.awarded(package.ranking or [], bid.bid_id, accept_by, now)
         await repo.save_bid(
             replace(bid, status=BidStatus.awarded, revision=bid.revision + 1), read_revision=bid.revision
         )
         await _save(uow, awarded, read)
+        await RoundsRepository(uow.session).closed(
+            package.package_id, package.round, now, RoundOutcome.awarded, bids_received
+        )
         await TimersRepository(uow.session).set(
             package.council_id, TimerKind.acceptance_lapses, package.package_id, str(bid.bid_id), accept_by
         )
@@ -112,7 +117,15 @@ async def _award_next(uow: UnitOfWork, package: Package, rules: DpsRules, now: d
 async def _unfilled(uow: UnitOfWork, package: Package, rules: DpsRules, now: datetime, bids_received: int) -> Package:
     _, localities = await council_rules(uow.session, package.council_id, now.date())
     step = after_unfilled(
-        package.round, package.areas, package.needs.latest_start_date, rules.readvertising, localities
+        package.round,
+        package.areas,
+        package.needs.latest_start_date,
+        rules.readvertising,
+        localities,
+        package.rounds_for_these_needs,
+    )
+    await RoundsRepository(uow.session).closed(
+        package.package_id, package.round, now, RoundOutcome.unfilled, bids_received
     )
     read = package.revision
     if isinstance(step, Escalate):
@@ -136,11 +149,14 @@ async def _unfilled(uow: UnitOfWork, package: Package, rules: DpsRules, now: dat
     return following
 
 
-async def _pass_on(uow: UnitOfWork, package: Package, bid_id: uuid.UUID, status: BidStatus, now: datetime) -> Package:
+async def _pass_on(
+    uow: UnitOfWork, package: Package, bid_id: uuid.UUID, status: BidStatus, reason: str, now: datetime
+) -> Package:
     repo = PackagesRepository(uow.session)
     bid = await repo.bid(package.council_id, bid_id, for_update=True)
     assert bid is not None
-    await repo.save_bid(replace(bid, status=status, revision=bid.revision + 1), read_revision=bid.revision)
+    gone = replace(bid, status=status, status_reason=reason, revision=bid.revision + 1)
+    await repo.save_bid(gone, read_revision=bid.revision)
     rules, _ = await council_rules(uow.session, package.council_id, now.date())
     return await _award_next(uow, package, rules, now, len(package.ranking or []))
 
@@ -153,9 +169,17 @@ async def lapse_award(
         package = await _locked(uow, council_id, package_id)
         if package.status is not PackageStatus.awarded or package.awarded_bid_id != bid_id:
             return package  # accepted or declined in time
-        package = await _pass_on(uow, package, bid_id, BidStatus.lapsed, now)
+        package = await _pass_on(uow, package, bid_id, BidStatus.lapsed, "not accepted in time", now)
         await uow.commit()
     return package
+
+
+async def _why_not_now(uow: UnitOfWork, package: Package, provider_id: str, now: datetime) -> list[str]:
+    """Eligibility again at acceptance: capacity may have gone to other packages since the bid."""
+    provider = await ProvidersRepository(uow.session).get(package.council_id, provider_id, for_update=True)
+    assert provider is not None
+    rules, _ = await council_rules(uow.session, package.council_id, now.date())
+    return why_ineligible(provider, package.needs.lot, package.areas, package.hours_per_week, rules)
 
 
 async def _awarded_to(uow: UnitOfWork, council_id: str, package_id: uuid.UUID, provider_id: str) -> tuple[Package, Bid]:
@@ -174,23 +198,32 @@ async def _awarded_to(uow: UnitOfWork, council_id: str, package_id: uuid.UUID, p
 async def decline(uow: UnitOfWork, council_id: str, package_id: uuid.UUID, provider_id: str, now: datetime) -> Package:
     async with uow:
         package, bid = await _awarded_to(uow, council_id, package_id, provider_id)
-        package = await _pass_on(uow, package, bid.bid_id, BidStatus.declined, now)
+        package = await _pass_on(uow, package, bid.bid_id, BidStatus.declined, "declined by the provider", now)
         await uow.commit()
     return package
 
 
 async def accept(uow: UnitOfWork, council_id: str, package_id: uuid.UUID, provider_id: str, now: datetime) -> Package:
-    """The awarded provider accepts in time: the placement starts and the person's details are shared with it."""
+    """The awarded provider accepts in time: the placement starts and the person's details are shared
+    with it. A provider no longer eligible (its capacity filled since it bid, or it was suspended)
+    cannot: the award passes on with the reason recorded on the bid, and the provider is told why."""
     async with uow:
         package, bid = await _awarded_to(uow, council_id, package_id, provider_id)
         if package.accept_by is not None and now >= package.accept_by:
             raise RuleBroken.about("package_id", "the time to accept has passed", where="path")
-        placed = package.placed()
-        await _save(uow, placed, package.revision)
-        repo = PackagesRepository(uow.session)
-        await repo.save_bid(
-            replace(bid, status=BidStatus.accepted, revision=bid.revision + 1), read_revision=bid.revision
-        )
-        await start_placement(uow, placed, bid)
+        reasons = await _why_not_now(uow, package, provider_id, now)
+        if not reasons:
+            placed = package.placed()
+            await _save(uow, placed, package.revision)
+            repo = PackagesRepository(uow.session)
+            await repo.save_bid(
+                replace(bid, status=BidStatus.accepted, revision=bid.revision + 1), read_revision=bid.revision
+            )
+            await start_placement(uow, placed, bid)
+            await uow.commit()
+            return placed
+        reason = "; ".join(reasons)
+        await _pass_on(uow, package, bid.bid_id, BidStatus.passed_on, f"at acceptance: {reason}", now)
         await uow.commit()
-    return placed
+    # Refused after the commit: the award has passed on whatever the provider does next.
+    raise RuleBroken.about("package_id", f"the award passed on: {reason}", where="path", title="Cannot accept")

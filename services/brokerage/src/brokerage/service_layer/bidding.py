@@ -17,7 +17,7 @@ from brokerage.domain.bids import BidTerms, bid_refusals
 from brokerage.domain.packages import Bid, BidStatus, Package
 from brokerage.domain.providers import why_ineligible
 from brokerage.service_layer.reference import council_rules
-from pbshared.errors import Conflict, Issue, NotFound, RuleBroken, StaleRevision
+from pbshared.errors import Conflict, Issue, NotFound, RuleBroken, StaleRevision, Unacceptable
 from pbshared.platform.unit_of_work import UnitOfWork
 
 
@@ -42,7 +42,7 @@ async def _refuse_unless_acceptable(
     if not package.bidding_open(now) and not any(i.field == "package_id" for i in window_issues):
         window_issues.insert(0, Issue("package_id", "bidding closed at the deadline"))
     if window_issues:
-        raise RuleBroken("the bid was not accepted", window_issues, title="Bid refused")
+        raise Unacceptable("the bid was not accepted", window_issues, title="Bid refused")
 
 
 async def place_bid(
@@ -126,7 +126,7 @@ async def withdraw_bid(
         bid = await _own_open_bid(repo, council_id, provider_id, bid_id, read_revision)
         package = await _invited_package(repo, council_id, bid.package_id, provider_id)
         if not package.bidding_open(now):
-            raise RuleBroken.about("bid_id", "bidding closed at the deadline: the bid stands", where="path")
+            raise Unacceptable.about("bid_id", "bidding closed at the deadline: the bid stands", where="path")
         withdrawn = replace(bid, status=BidStatus.withdrawn, revision=bid.revision + 1)
         await _save(repo, withdrawn, read_revision)
         await uow.commit()

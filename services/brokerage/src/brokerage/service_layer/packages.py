@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brokerage.adapters.packages_repository import PackagesRepository
 from brokerage.adapters.providers_repository import ProvidersRepository
+from brokerage.adapters.rounds_repository import RoundsRepository
 from brokerage.adapters.timers import TimerKind, TimersRepository
 from brokerage.domain.packages import Package, PackageStatus
 from brokerage.domain.providers import why_ineligible
@@ -26,7 +27,7 @@ from pbshared.contract.events.brokerage import (
     Urgency,
 )
 from pbshared.contract.events.budgets import BudgetDetails, DeliveryMechanism
-from pbshared.errors import Issue, RuleBroken
+from pbshared.errors import Issue, Unacceptable
 from pbshared.platform.tables import person_copies
 from pbshared.platform.unit_of_work import UnitOfWork
 
@@ -40,17 +41,17 @@ async def _area_of_person(session: AsyncSession, council_id: str, person_id: uui
         )
     ).first()
     if row is None:
-        raise RuleBroken.about("person_id", "no such person in this council")
+        raise Unacceptable.about("person_id", "no such person in this council")
     area = localities.area_of(row.postcode)
     if area is None:
-        raise RuleBroken.about("person_id", "the person's postcode is in none of the council's localities")
+        raise Unacceptable.about("person_id", "the person's postcode is in none of the council's localities")
     return area
 
 
 def _ceiling(lot: Lot, area: str) -> int:
     ceiling = lot.ceiling_in(area)
     if ceiling is None:
-        raise RuleBroken.about("lot", f"the council has set no ceiling for {lot.id} in {area}")
+        raise Unacceptable.about("lot", f"the council has set no ceiling for {lot.id} in {area}")
     return ceiling
 
 
@@ -62,6 +63,7 @@ async def advertise(uow: UnitOfWork, package: Package, rules: DpsRules, now: dat
         if not why_ineligible(p, package.needs.lot, package.areas, package.hours_per_week, rules)
     ]
     await PackagesRepository(uow.session).invite(package, sorted(invited))
+    await RoundsRepository(uow.session).opened(package.council_id, package.package_id, package.round, now)
     assert package.deadline is not None
     await TimersRepository(uow.session).set(
         package.council_id, TimerKind.bidding_closes, package.package_id, str(package.round), package.deadline
@@ -90,6 +92,7 @@ async def _request(
     now: datetime,
     origin: PackageOrigin,
     budget_id: uuid.UUID | None = None,
+    budget_revision: int | None = None,
 ) -> Package:
     package = Package(
         package_id=uuid.uuid4(),
@@ -103,6 +106,7 @@ async def _request(
         areas=[needs.area],
         deadline=now + timedelta(hours=rules.bidding_windows.hours(needs.urgency)),
         revision=1,
+        budget_revision=budget_revision,
     )
     await PackagesRepository(uow.session).add(package)
     await uow.publish(
@@ -123,7 +127,7 @@ async def raise_package(
         rules, localities = await council_rules(uow.session, council_id, now.date())
         lot = rules.lot(wanted["lot"])
         if lot is None:
-            raise RuleBroken.about("lot", "not a lot of the council's DPS")
+            raise Unacceptable.about("lot", "not a lot of the council's DPS")
         area = await _area_of_person(uow.session, council_id, person_id, localities)
         needs = PackageNeeds(**wanted, area=area, unit=lot.unit, ceiling_pence=_ceiling(lot, area))
         package = await _request(uow, council_id, person_id, needs, rules, now, PackageOrigin.broker)
@@ -160,7 +164,17 @@ async def packages_from_budget(uow: UnitOfWork, council_id: str, budget: BudgetD
             )
             origin = PackageOrigin.personal_budget
             raised.append(
-                await _request(uow, council_id, budget.person_id, needs, rules, now, origin, budget.budget_id)
+                await _request(
+                    uow,
+                    council_id,
+                    budget.person_id,
+                    needs,
+                    rules,
+                    now,
+                    origin,
+                    budget.budget_id,
+                    budget.budget_revision,
+                )
             )
         await uow.commit()
     return raised

@@ -43,9 +43,13 @@ def _details(placement: Placement, package: Package, effective_from: date) -> di
     )
 
 
-async def _commit_hours(uow: UnitOfWork, council_id: str, provider_id: str, hours: Decimal, **counts: int) -> None:
+async def _commit_hours(uow: UnitOfWork, placement: Placement, hours: Decimal, **counts: int) -> None:
+    """The provider's committed hours and record follow its placements; a provider off the DPS has
+    no record here to keep."""
+    if placement.off_dps:
+        return
     providers = ProvidersRepository(uow.session)
-    provider = await providers.get(council_id, provider_id, for_update=True)
+    provider = await providers.get(placement.council_id, placement.provider_id, for_update=True)
     assert provider is not None
     updated = replace(
         provider,
@@ -73,13 +77,23 @@ async def start_placement(uow: UnitOfWork, package: Package, bid: Bid) -> Placem
         revision=1,
     )
     await PlacementsRepository(uow.session).add(placement)
-    await _commit_hours(uow, package.council_id, bid.provider_id, package.hours_per_week, accepted=1)
+    await _commit_hours(uow, placement, package.hours_per_week, accepted=1)
+    await _started(uow, placement, package)
+    return placement
+
+
+async def place_off_dps(uow: UnitOfWork, package: Package, placement: Placement) -> None:
+    """A broker's placement with a provider not on the DPS: published like any other."""
+    await PlacementsRepository(uow.session).add(placement)
+    await _started(uow, placement, package)
+
+
+async def _started(uow: UnitOfWork, placement: Placement, package: Package) -> None:
     await uow.publish(
         PlacementStarted(**_details(placement, package, placement.start_date)),
         council_id=package.council_id,
         subject_id=str(package.package_id),
     )
-    return placement
 
 
 async def _current(
@@ -110,23 +124,33 @@ async def change_hours(
 ) -> Placement:
     async with uow:
         placement, package = await _current(uow, council_id, placement_id, read_revision)
-        changed = placement.changed(units_per_week)
-        await _save(uow, changed, read_revision)
-        extra = (units_per_week - placement.units_per_week) * package.needs.carers_per_visit
-        await _commit_hours(uow, council_id, placement.provider_id, extra)
-        await uow.publish(
-            PlacementChanged(**_details(changed, package, effective_from)),
-            council_id=council_id,
-            subject_id=str(package.package_id),
-        )
+        changed = await apply_change(uow, placement, package, package, units_per_week, effective_from)
         await uow.commit()
     return changed
 
 
-async def _finish(uow: UnitOfWork, ended: Placement, package: Package, read_revision: int, **counts: int) -> None:
+async def apply_change(
+    uow: UnitOfWork, placement: Placement, before: Package, after: Package, units: Decimal, effective_from: date
+) -> Placement:
+    """New hours (and, from a budget revision, perhaps carers per visit) from a date; publishes
+    placement.changed. `before` and `after`: the package as it was and as it now is."""
+    changed = placement.changed(units)
+    await _save(uow, changed, placement.revision)
+    was = placement.units_per_week * before.needs.carers_per_visit
+    await _commit_hours(uow, changed, changed.units_per_week * after.needs.carers_per_visit - was)
+    await uow.publish(
+        PlacementChanged(**_details(changed, after, effective_from)),
+        council_id=placement.council_id,
+        subject_id=str(placement.package_id),
+    )
+    return changed
+
+
+async def finish(uow: UnitOfWork, ended: Placement, package: Package, read_revision: int, **counts: int) -> None:
+    """Save an ended placement, free the provider's hours and publish placement.ended."""
     await _save(uow, ended, read_revision)
     hours = ended.units_per_week * package.needs.carers_per_visit
-    await _commit_hours(uow, ended.council_id, ended.provider_id, -hours, **counts)
+    await _commit_hours(uow, ended, -hours, **counts)
     assert ended.end_date is not None and ended.end_reason is not None
     await uow.publish(
         PlacementEnded(
@@ -153,7 +177,7 @@ async def end(
     async with uow:
         placement, package = await _current(uow, council_id, placement_id, read_revision)
         ended = placement.ended(end_date, reason)
-        await _finish(uow, ended, package, read_revision)
+        await finish(uow, ended, package, read_revision)
         await uow.commit()
     return ended
 
@@ -171,6 +195,6 @@ async def hand_back(
         placement, package = await _current(uow, council_id, placement_id, read_revision, provider_id)
         rules, _ = await council_rules(uow.session, council_id, today)
         ended = placement.handed_back(end_date, today, rules.hand_back_notice_days)
-        await _finish(uow, ended, package, read_revision, handed_back=1)
+        await finish(uow, ended, package, read_revision, handed_back=1)
         await uow.commit()
     return ended

@@ -14,7 +14,7 @@ from brokerage.domain.packages import BidStatus
 from brokerage.domain.providers import LotArea, Provider, ProviderStatus, unknown_lot_areas
 from brokerage.service_layer.reference import council_rules
 from pbshared.contract.events.brokerage import CqcRating
-from pbshared.errors import Conflict, NotFound, RuleBroken, StaleRevision
+from pbshared.errors import Conflict, NotFound, StaleRevision, Unacceptable
 from pbshared.platform.unit_of_work import UnitOfWork
 
 
@@ -42,7 +42,7 @@ async def apply(uow: UnitOfWork, council_id: str, provider_id: str, details: dic
         rules, localities = await council_rules(uow.session, council_id, today)
         issues = unknown_lot_areas(wanted, rules, localities)
         if issues:
-            raise RuleBroken("nothing was stored", issues, title="Not on the council's DPS")
+            raise Unacceptable("nothing was stored", issues, title="Not on the council's DPS")
         provider = Provider(
             provider_id=provider_id,
             council_id=council_id,

@@ -44,6 +44,11 @@ class PackageOrigin(StrEnum):
     broker = "broker"
 
 
+class WithdrawalReason(StrEnum):
+    budget_ended = "budget_ended"
+    no_longer_in_budget = "no_longer_in_budget"  # a revision dropped the council-managed service
+
+
 class PlacementEndReason(StrEnum):
     budget_ended = "budget_ended"
     handed_back = "handed_back"
@@ -115,6 +120,16 @@ class PackageUnfilled(Payload):
     round: int = Field(ge=1)
     bids_received: int = Field(ge=0)
     next_step: str = Field(description="readvertised or escalated_to_broker")
+
+
+@event("package.withdrawn", version=1, producer="brokerage")
+class PackageWithdrawn(Payload):
+    """The package will not be placed: its budget ended, or a revision no longer asks for it. Open
+    bids and any award waiting for acceptance are withdrawn with it."""
+
+    package_id: uuid.UUID
+    round: int = Field(ge=1)
+    reason: WithdrawalReason
 
 
 class PlacementDetails(Payload):
