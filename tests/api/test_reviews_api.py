@@ -33,6 +33,11 @@ async def test_a_review_supersedes_the_budget_within_the_protection_cap_and_an_e
     assert [b["budget_id"] for b in due["overdue"]] == [budget["budget_id"]]  # its date has passed
     reviews = f"/budgets/{budget['budget_id']}/reviews"
 
+    unknown = _review(budget["revision"], "moved_abroad", "2026-07-01")
+    refused = await ras.client.post(reviews, json=unknown, headers=SW)
+    assert refused.status_code == 422, refused.text
+    assert [p["loc"] for p in refused.json()["errors"]] == [["body", "outcome"]]
+
     # GBP 245.00 a week falling by at most 10%: no lower than GBP 220.50; 5 hours is GBP 122.50.
     too_far = await ras.client.post(
         reviews, json=_review(budget["revision"], "less_support", "2026-07-01", "5"), headers=SW

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,8 +37,9 @@ from ras.domain.budgets.reviews import (
 from ras.domain.budgets.support_plan import PlanLine, cost_plan
 from ras.domain.problems import Problem, Refused, refuse_if_any
 from ras.domain.reference.budget_rules import BudgetRules
+from ras.domain.reference.client_level_data import Coded
 from ras.domain.reference.rate_card import RateCard
-from ras.service_layer.ras_model import rules_in_force
+from ras.service_layer.ras_model import codes_not_in_force, rules_in_force
 from ras.service_layer.support_plans import Decider, budget_details, costed_plan_json
 
 _END_REASON = {
@@ -49,9 +50,11 @@ _END_REASON = {
 
 @dataclass(frozen=True)
 class Review:
+    """As sent: `reason` and `outcome` are codes, checked against those in force on the review date."""
+
     review_date: date
-    reason: ReviewReason
-    outcome: ReviewOutcome
+    reason: str
+    outcome: str
     effective_from: date
     lines: Sequence[PlanLine] = ()
     one_offs: Sequence[OneOffCost] = ()
@@ -87,9 +90,13 @@ async def record_review(
             raise StaleRevision()
         if budget["status"] != PlanStatus.agreed.value:
             raise RuleBroken.about("budget_id", f"the budget is {budget['status']}: only an agreed budget is reviewed")
+        coded = [Coded("reason", "review_reason", review.reason), Coded("outcome", "review_outcome", review.outcome)]
+        refuse_if_any(await codes_not_in_force(uow.session, council_id, review.review_date, "review_date", coded))
+        # The council's review codes are ones the rules know (checked when the codes were loaded).
+        review = replace(review, reason=ReviewReason(review.reason), outcome=ReviewOutcome(review.outcome))
         refuse_if_any(_problems(review, budget))
         rates, rules = await rules_in_force(uow.session, council_id, review.effective_from, "effective_from")
-        reasons = [f"{review.reason.value} review on {review.review_date}: {review.outcome.value}"]
+        reasons = [f"{review.reason} review on {review.review_date}: {review.outcome}"]
         event: Any = None
         if review.outcome in ENDS_THE_BUDGET:
             changes, event = _ending(budget, review)
@@ -103,7 +110,7 @@ async def record_review(
             changes = {"next_review_date": next_review_date(budget["start_date"], review.review_date, rules)}
         if not await repo.change_budget(budget_id, read_revision, changes):
             raise StaleRevision()
-        await repo.add_decision(budget, f"review_{review.outcome.value}", by.subject, by.role, reasons)
+        await repo.add_decision(budget, f"review_{review.outcome}", by.subject, by.role, reasons)
         if event is not None:
             await uow.publish(event, council_id=council_id, subject_id=str(budget["person_id"]))
         await uow.commit()
@@ -146,7 +153,7 @@ def _superseding(
         "next_review_date": next_review_date(budget["start_date"], review.review_date, rules),
         "budget_revision": budget["budget_revision"] + 1,
     }
-    reason = BudgetReason.planned_review if review.reason is ReviewReason.planned else BudgetReason.unplanned_review
+    reason = BudgetReason.planned_review if review.reason == ReviewReason.planned else BudgetReason.unplanned_review
     event = PersonalBudgetRevised(
         **budget_details(budget | changes, reason), supersedes_revision=budget["budget_revision"]
     )
