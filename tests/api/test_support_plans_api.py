@@ -122,4 +122,4 @@ async def test_a_plan_with_a_service_off_the_rate_card_is_a_422_and_nothing_is_s
     assert "gold_plated" not in response.text
     [person] = (await ras.client.get("/people", headers=SW)).json()
     history = await ras.client.get(f"/people/{person['person_id']}/budgets", headers=SW)
-    assert history.json() == {"budgets": [], "decisions": []}
+    assert history.json() == {"budgets": [], "decisions": [], "revisions": []}
