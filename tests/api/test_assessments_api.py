@@ -122,7 +122,8 @@ async def test_bad_answers_are_a_422_naming_each_problem_without_values_and_noth
         model_version=1,
         carer_support={"staying_safe": "most"},
         end_date="2026-04-01",
-        outcomes_not_achieved=["managing_toilet_needs"],
+        outcomes_not_achieved=["juggling"],
+        accommodation_status="castle",
     )
     response = await ras.client.post("/assessments", json=body, headers=SW)
     assert response.status_code == 422, response.text
@@ -135,8 +136,12 @@ async def test_bad_answers_are_a_422_naming_each_problem_without_values_and_noth
         ("body", "carer_support", "staying_safe"),
         ("body", "end_date"),
         ("body", "outcomes_not_achieved"),
+        ("body", "outcomes_not_achieved", 0),
+        ("body", "accommodation_status"),
     }
-    assert "sky_diving" not in response.text and "blue" not in response.text
+    assert problems[("body", "accommodation_status")] == "not a code of accommodation_status in force on 2026-05-01"
+    for value in ("sky_diving", "blue", "juggling", "castle"):
+        assert value not in response.text
     assert await _counts(ras) == (0, 1)  # only the person's registration
 
 

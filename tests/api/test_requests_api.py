@@ -3,13 +3,16 @@ is measured on each request and in the list; a bad request is a 422 naming each 
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 
 import pytest
 
 from pbshared.platform.auth import Role
+from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.testing.harness import auth
 from tests.api.test_assessments_api import _assessment, _full_answers, _person
+from tests.councils import SAMPLE_COUNCIL
 
 pytestmark = pytest.mark.integration
 
@@ -58,3 +61,27 @@ async def test_no_further_action_needs_its_reason_and_every_problem_is_named(api
     assert (await ras.client.get("/requests", headers=SW)).json() == []
     good = _request(person_id, outcome="no_further_action", no_further_action_reason="self_funded")
     assert (await ras.client.post("/requests", json=good, headers=SW)).status_code == 201
+
+
+async def test_codes_come_from_the_councils_dataset_in_force_on_the_request_date(api):
+    ras = await api("ras")
+    person_id = await _person(ras)
+    # A later version of the codes adds a route of access from 2026-06-01.
+    codes = next(d for d in read_council_directory(SAMPLE_COUNCIL) if d["kind"] == "client_level_data_codes")
+    later = copy.deepcopy(codes) | {"version": 2, "effective_from": "2026-06-01"}
+    later["payload"]["route_of_access"].append({"code": "discharge_to_assess", "text": "Discharge from Hospital"})
+    loaded = await ras.client.post("/reference-datasets", json=later, headers=auth(Role.admin))
+    assert loaded.status_code == 201, loaded.text
+
+    day_before = _request(person_id, route_of_access="discharge_to_assess", request_date="2026-05-31")
+    day_before |= {"outcome": "home_by_teatime"}
+    refused = await ras.client.post("/requests", json=day_before, headers=SW)
+    assert refused.status_code == 422, refused.text
+    assert [(p["loc"], p["msg"]) for p in refused.json()["errors"]] == [
+        (["body", "route_of_access"], "not a code of route_of_access in force on 2026-05-31"),
+        (["body", "outcome"], "not a code of request_outcome in force on 2026-05-31"),
+    ]
+    assert "discharge_to_assess" not in refused.text and "teatime" not in refused.text
+    assert (await ras.client.get("/requests", headers=SW)).json() == []
+    first_day = _request(person_id, route_of_access="discharge_to_assess", request_date="2026-06-01")
+    assert (await ras.client.post("/requests", json=first_day, headers=SW)).status_code == 201

@@ -122,4 +122,38 @@ async def test_a_plan_with_a_service_off_the_rate_card_is_a_422_and_nothing_is_s
     assert "gold_plated" not in response.text
     [person] = (await ras.client.get("/people", headers=SW)).json()
     history = await ras.client.get(f"/people/{person['person_id']}/budgets", headers=SW)
-    assert history.json() == {"budgets": [], "decisions": []}
+    assert history.json() == {"budgets": [], "decisions": [], "revisions": []}
+
+
+async def test_a_plan_no_grade_of_the_councils_scheme_may_approve_goes_to_the_panel_whatever_a_token_says(api):
+    ras = await api("ras")
+    # 27 hours of supported living (GBP 621.00 a week, under the GBP 650 threshold) and GBP 2,000 of
+    # adaptations: GBP 34,292 a year, above the highest grade's limit (GBP 33,800).
+    plan = _plan(await _assessed(ras), "27")
+    plan["services"][0]["service_type"] = "supported_living"
+    plan["one_off_costs"] = [{"description": "Adaptations", "amount_pence": 200000, "delivery": "council_managed"}]
+    submitted = (await ras.client.post("/support-plans", json=plan, headers=SW)).json()
+    assert (submitted["status"], submitted["annual_pence"]) == ("awaiting_panel", 3429200)
+    decision = {"revision": submitted["revision"], "reasons": ["Within my limit."]}
+    generous = auth(Role.team_manager, approval_limit_pence=5_000_000)
+    refused = await ras.client.post(f"/support-plans/{submitted['budget_id']}/approve", json=decision, headers=generous)
+    assert refused.status_code == 403, refused.text
+    history = (await ras.client.get(f"/people/{submitted['person_id']}/budgets", headers=SW)).json()
+    routed = history["decisions"][-1]
+    assert (routed["decision"], routed["decided_by"]) == ("awaiting_panel", "rules")
+    assert routed["reasons"][-1].endswith("approval limit covers the estimated yearly cost of GBP 34,292.00")
+
+
+async def test_a_team_manager_without_a_limit_in_their_token_has_the_councils_default(api):
+    ras = await api("ras")
+    plan = (await ras.client.post("/support-plans", json=_plan(await _assessed(ras), "12"), headers=SW)).json()
+    assert plan["annual_pence"] == 1528800  # within the default GBP 15,600
+    routed = (await ras.client.get(f"/people/{plan['person_id']}/budgets", headers=SW)).json()["decisions"][-1]
+    assert routed["reasons"][-1].endswith(
+        "(within the council's limits for: head_of_service, senior_team_manager, team_manager)"
+    )
+    decision = {"revision": plan["revision"], "reasons": ["Fits the default limit."]}
+    approved = await ras.client.post(
+        f"/support-plans/{plan['budget_id']}/approve", json=decision, headers=auth(Role.team_manager)
+    )
+    assert approved.status_code == 200, approved.text

@@ -2,6 +2,7 @@
 
 from pbshared.platform.refdata.kinds import ReferenceKind
 from ras.domain.reference.budget_rules import BudgetRules
+from ras.domain.reference.client_level_data import ClientLevelDataCodes
 from ras.domain.reference.ras_model import RasModel
 from ras.domain.reference.rate_card import RateCard
 
@@ -21,4 +22,10 @@ BUDGET_RULES = ReferenceKind(
     description="Tolerance, panel threshold, approval limits, reviews, contingency, protection, envelope.",
 )
 
-RAS_REFERENCE_KINDS = [RAS_MODEL, RATE_CARD, BUDGET_RULES]
+CLIENT_LEVEL_DATA_CODES = ReferenceKind(
+    name="client_level_data_codes",
+    model=ClientLevelDataCodes,
+    description="The Client Level Data codes requests, assessments and reviews are recorded with.",
+)
+
+RAS_REFERENCE_KINDS = [RAS_MODEL, RATE_CARD, BUDGET_RULES, CLIENT_LEVEL_DATA_CODES]

@@ -20,8 +20,9 @@ def problems(model: type[BaseModel], payload: dict[str, Any]) -> dict[tuple[Any,
     return {tuple(e["loc"]): e["msg"] for e in refused.value.errors()}
 
 
-def test_the_ras_service_holds_the_three_ras_kinds_beside_the_council() -> None:
-    assert set(SERVICE.kinds()) == {"council", "ras_model", "rate_card", "budget_rules"}
+def test_the_ras_service_holds_the_four_ras_kinds_beside_the_council() -> None:
+    kinds = {"council", "ras_model", "rate_card", "budget_rules", "client_level_data_codes"}
+    assert set(SERVICE.kinds()) == kinds
 
 
 def test_the_sample_councils_two_model_versions_start_on_different_dates(model_v1, model_v2) -> None:

@@ -111,6 +111,10 @@ def test_outside_tolerance_a_team_manager_whose_limit_covers_the_yearly_cost_app
     decision = decide(plan, 30000, budget_rules)
     assert decision.route is Route.team_manager
     assert decision.grades_that_may_approve == ["head_of_service", "senior_team_manager"]
+    assert decision.reasons[-1] == (
+        "a team manager whose approval limit covers GBP 22,953.20 a year decides "
+        "(within the council's limits for: head_of_service, senior_team_manager)"
+    )
     assert not may_approve("team_manager", plan.yearly_cost_pence, budget_rules)
     assert may_approve("senior_team_manager", plan.yearly_cost_pence, budget_rules)
     assert may_approve("unknown_grade", 1560000, budget_rules)  # the default limit

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ras.adapters.tables import assessments, budget_decisions, budgets
 
+_DECISION_AMOUNTS = ("budget_revision", "weekly_pence", "one_off_pence", "annual_pence", "effective_from")
+
 
 class BudgetsRepository:
     def __init__(self, session: AsyncSession):
@@ -44,6 +46,8 @@ class BudgetsRepository:
         return bool(result.rowcount)
 
     async def add_decision(self, budget: dict[str, Any], decision: str, by: str, role: str, reasons: list[str]) -> None:
+        """Keep a decision with the budget revision it concerns (`budget` as it stands after it, or the
+        revision proposed) and that revision's amounts."""
         await self._session.execute(
             insert(budget_decisions).values(
                 decision_id=uuid.uuid4(),
@@ -55,6 +59,7 @@ class BudgetsRepository:
                 role=role,
                 decided_at=datetime.now(UTC),
                 reasons=reasons,
+                **{column: budget[column] for column in _DECISION_AMOUNTS},
             )
         )
 

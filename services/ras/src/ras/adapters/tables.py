@@ -130,13 +130,17 @@ budgets = Table(
     Column("effective_from", Date, nullable=False),
     Column("end_date", Date, nullable=True),
     Column("budget_revision", Integer, nullable=False),
+    # A revised plan from a review that needs approval waits here, the budget unchanged until decided.
+    Column("proposal", JSON, nullable=True),
+    Column("proposal_status", String(40), nullable=True),
     Column("revision", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_budgets_person", "council_id", "person_id"),
 )
 
-# Every decision on a plan or budget: who, in what role, when and why.
+# Every decision on a plan or budget: who, in what role, when and why, and the budget revision it
+# concerns with its amounts, so a person's budget history reads back without the later rows.
 budget_decisions = Table(
     "budget_decisions",
     metadata,
@@ -149,6 +153,11 @@ budget_decisions = Table(
     Column("role", String(40), nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
     Column("reasons", JSON, nullable=False),
+    Column("budget_revision", Integer, nullable=True),
+    Column("weekly_pence", BigInteger, nullable=True),
+    Column("one_off_pence", BigInteger, nullable=True),
+    Column("annual_pence", BigInteger, nullable=True),
+    Column("effective_from", Date, nullable=True),
     Index("ix_budget_decisions_person", "council_id", "person_id", "decided_at"),
 )
 

@@ -1,6 +1,6 @@
 """A request for support (the front door): its route of access, its outcome, and the wait it starts.
 
-Codes after the Client Level Data specification's request fields (docs/domain/statutory-returns.md).
+Coded fields hold the council's Client Level Data codes (docs/domain/ras.md, "Client Level Data codes").
 """
 
 from __future__ import annotations
@@ -17,43 +17,24 @@ class ClientStatus(StrEnum):
     existing = "existing"
 
 
-class RouteOfAccess(StrEnum):
-    community = "community"
-    hospital_discharge = "hospital_discharge"
-    prison = "prison"
-    other = "other"
-
-
-class RequestOutcome(StrEnum):
-    information_advice_signposting = "information_advice_signposting"
-    short_term_support_to_maximise_independence = "short_term_support_to_maximise_independence"
-    progress_to_assessment = "progress_to_assessment"
-    no_further_action = "no_further_action"
-
-
-class NoFurtherActionReason(StrEnum):
-    deceased = "deceased"
-    referral_to_nhs_services = "referral_to_nhs_services"
-    responsibility_moved_to_another_council = "responsibility_moved_to_another_council"
-    self_funded = "self_funded"
-    support_declined = "support_declined"
-    other = "other"
+# The codes are council reference data (`client_level_data_codes`); this is the one the rules act on.
+NO_FURTHER_ACTION = "no_further_action"
 
 
 @dataclass(frozen=True)
 class RequestForSupport:
     client_status: ClientStatus
-    route_of_access: RouteOfAccess
+    route_of_access: str
     request_date: date
-    outcome: RequestOutcome
-    no_further_action_reason: NoFurtherActionReason | None
+    outcome: str
+    no_further_action_reason: str | None
 
 
 def request_problems(request: RequestForSupport, today: date) -> list[Problem]:
     problems = []
     if request.request_date > today:
         problems.append(Problem(("request_date",), "cannot be in the future"))
-    no_further_action = request.outcome is RequestOutcome.no_further_action
+    no_further_action = request.outcome == NO_FURTHER_ACTION
     if no_further_action and request.no_further_action_reason is None:
         problems.append(Problem(("no_further_action_reason",), "required when the outcome is no further action"))
     if not no_further_action and request.no_further_action_reason is not None:

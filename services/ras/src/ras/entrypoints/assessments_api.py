@@ -13,15 +13,7 @@ from pbshared.contract.events.people import ClientGroup
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
-from ras.domain.assessments.record import (
-    AccommodationStatus,
-    AssessmentMethod,
-    AssessmentOutcome,
-    AssessmentRecord,
-    AssessmentType,
-    EligibilityOutcome,
-    PrimarySupportReason,
-)
+from ras.domain.assessments.record import AssessmentRecord
 from ras.domain.assessments.scoring import Score
 from ras.domain.problems import Refused
 from ras.entrypoints.refusals import unprocessable
@@ -36,6 +28,10 @@ ACCESS: dict[RouteKey, frozenset[Role]] = {
 }
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
+# Client Level Data codes: which are accepted is the council's `client_level_data_codes` in force on
+# the assessment date; the lengths are the columns'.
+ShortCode = Annotated[str, Field(min_length=1, max_length=40)]
+Code = Annotated[str, Field(min_length=1, max_length=60)]
 
 
 class QuestionnaireIn(BaseModel):
@@ -56,17 +52,17 @@ class PreviewIn(QuestionnaireIn):
 
 class AssessmentIn(QuestionnaireIn):
     person_id: uuid.UUID
-    assessment_type: AssessmentType
-    method: AssessmentMethod
+    assessment_type: ShortCode
+    method: ShortCode
     start_date: date
     end_date: date
-    outcome: AssessmentOutcome
+    outcome: Code
     eligible_needs: bool
-    outcomes_not_achieved: list[EligibilityOutcome] = Field(
+    outcomes_not_achieved: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(
         default_factory=list, max_length=10, description="Eligibility regulations 2015, reg. 2(2)."
     )
-    primary_support_reason: PrimarySupportReason
-    accommodation_status: AccommodationStatus
+    primary_support_reason: Code
+    accommodation_status: Code
     has_unpaid_carer: bool
 
     def record(self) -> AssessmentRecord:

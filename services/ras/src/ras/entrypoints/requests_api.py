@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from pbshared.errors import NotFound
@@ -16,14 +16,7 @@ from pbshared.platform.pagination import Limit, Offset
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
 from ras.adapters.requests_repository import RequestsRepository
 from ras.domain.problems import Refused
-from ras.domain.requests import (
-    ClientStatus,
-    NoFurtherActionReason,
-    RequestForSupport,
-    RequestOutcome,
-    RouteOfAccess,
-    waiting_days,
-)
+from ras.domain.requests import ClientStatus, RequestForSupport, waiting_days
 from ras.entrypoints.refusals import unprocessable
 from ras.service_layer.requests import record_request
 
@@ -37,15 +30,21 @@ ACCESS: dict[RouteKey, frozenset[Role]] = {
 }
 
 
+# Client Level Data codes: which are accepted is the council's `client_level_data_codes` in force on
+# the request date; the lengths are the columns'.
+RouteCode = Annotated[str, Field(min_length=1, max_length=40)]
+Code = Annotated[str, Field(min_length=1, max_length=60)]
+
+
 class RequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     person_id: uuid.UUID = Field(description="Register a new client first (POST /people); then say `new`.")
     client_status: ClientStatus
-    route_of_access: RouteOfAccess
+    route_of_access: RouteCode
     request_date: date
-    outcome: RequestOutcome
-    no_further_action_reason: NoFurtherActionReason | None = None
+    outcome: Code
+    no_further_action_reason: Code | None = None
 
 
 class RequestOut(RequestIn):
@@ -82,7 +81,7 @@ async def record(body: RequestIn, principal: KnownCouncilPrincipal, uow: Uow) ->
 async def find(
     principal: CurrentPrincipal,
     session: Session,
-    outcome: RequestOutcome | None = None,
+    outcome: Annotated[str | None, Query(max_length=60)] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[RequestOut]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from pbshared.contract.events.budgets import OneOffCost
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
-from ras.domain.budgets.reviews import ReviewOutcome, ReviewReason
 from ras.domain.problems import Refused
 from ras.entrypoints.people_api import ReadRevision
 from ras.entrypoints.refusals import unprocessable
@@ -27,13 +27,16 @@ ACCESS: dict[RouteKey, frozenset[Role]] = {
 }
 
 
+Code = Annotated[str, Field(min_length=1, max_length=40)]
+
+
 class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     revision: ReadRevision
     review_date: date
-    reason: ReviewReason
-    outcome: ReviewOutcome
+    reason: Code = Field(description="A `review_reason` code in force on the review date.")
+    outcome: Code = Field(description="A `review_outcome` code in force on the review date.")
     effective_from: date = Field(description="A new plan applies from this day; an ended budget up to the day before.")
     services: list[ServiceIn] = Field(default_factory=list, max_length=50, description="The new plan, if it changes.")
     one_off_costs: list[OneOffCost] = Field(default_factory=list, max_length=50)

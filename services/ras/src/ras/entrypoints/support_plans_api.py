@@ -86,6 +86,10 @@ class BudgetOut(BaseModel):
     effective_from: date
     end_date: date | None
     budget_revision: int
+    proposal_status: str | None = Field(
+        default=None, description="A review's revised plan awaiting a team manager or the panel."
+    )
+    proposal: dict[str, Any] | None = Field(default=None, description="That revised plan, costed.")
     revision: int
 
 
@@ -96,11 +100,28 @@ class DecisionOut(BaseModel):
     role: str
     decided_at: datetime
     reasons: list[str]
+    budget_revision: int | None = Field(description="The budget revision decided on (proposed, if not agreed).")
+    weekly_pence: int | None
+    one_off_pence: int | None
+    annual_pence: int | None
+    effective_from: date | None
+
+
+class RevisionOut(BaseModel):
+    budget_id: uuid.UUID
+    budget_revision: int | None
+    weekly_pence: int | None
+    one_off_pence: int | None
+    annual_pence: int | None
+    effective_from: date | None
+    latest_decision: str
+    decisions: list[DecisionOut]
 
 
 class HistoryOut(BaseModel):
     budgets: list[BudgetOut]
     decisions: list[DecisionOut]
+    revisions: list[RevisionOut] = Field(description="Every revision of every budget with its decisions.")
 
 
 def decider(principal: Principal) -> use_cases.Decider:
@@ -145,7 +166,8 @@ async def _decide(budget_id: uuid.UUID, body: DecisionIn, principal: Principal, 
 
 @router.post("/support-plans/{budget_id}/approve", response_model=BudgetOut)
 async def approve_plan(budget_id: uuid.UUID, body: DecisionIn, principal: CurrentPrincipal, uow: Uow) -> BudgetOut:
-    """Approve within your authority; publishes personal_budget.agreed."""
+    """Approve within your authority; publishes personal_budget.agreed, or for a review's revised plan
+    personal_budget.revised."""
     return await _decide(budget_id, body, principal, uow, approve=True)
 
 
@@ -157,5 +179,6 @@ async def reject_plan(budget_id: uuid.UUID, body: DecisionIn, principal: Current
 
 @router.get("/people/{person_id}/budgets", response_model=HistoryOut)
 async def budget_history(person_id: uuid.UUID, principal: CurrentPrincipal, session: Session) -> HistoryOut:
-    """Every plan and budget of the person, and every decision on them with who, when and why."""
+    """Every plan and budget of the person, every decision on them with who, when and why, and every
+    revision of every budget with its amounts and the decisions on it."""
     return HistoryOut.model_validate(await use_cases.budget_history(session, principal.council_id, person_id))

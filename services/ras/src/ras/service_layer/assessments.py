@@ -21,7 +21,8 @@ from ras.adapters.tables import assessments
 from ras.domain.assessments.record import AssessmentRecord, record_problems
 from ras.domain.assessments.scoring import Answers, Score, score
 from ras.domain.problems import Refused
-from ras.service_layer.ras_model import model_in_force
+from ras.domain.reference.client_level_data import Coded
+from ras.service_layer.ras_model import codes_not_in_force, model_in_force
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,7 +65,10 @@ async def record_assessment(
             raise NotFound.about("person_id", f"no live person {person_id}")
         client_group = ClientGroup(person.client_group)
         model = await model_in_force(uow.session, council_id, given.assessment_date, field="assessment_date")
-        problems = record_problems(record)
+        problems = await codes_not_in_force(
+            uow.session, council_id, given.assessment_date, "assessment_date", _coded(record)
+        )
+        problems += record_problems(record)
         try:
             scored = score(model, given.for_group(client_group))
         except Refused as refused:
@@ -108,6 +112,17 @@ async def record_assessment(
         )
         await uow.commit()
     return stored
+
+
+def _coded(record: AssessmentRecord) -> list[Coded]:
+    return [
+        Coded("assessment_type", "assessment_type", record.assessment_type),
+        Coded("method", "assessment_method", record.method),
+        Coded("outcome", "assessment_outcome", record.outcome),
+        Coded("outcomes_not_achieved", "eligibility_outcome", record.outcomes_not_achieved),
+        Coded("primary_support_reason", "primary_support_reason", record.primary_support_reason),
+        Coded("accommodation_status", "accommodation_status", record.accommodation_status),
+    ]
 
 
 def _plain(value: object) -> object:

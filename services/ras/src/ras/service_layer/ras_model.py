@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -11,10 +12,12 @@ from pbshared.errors import NotFound
 from pbshared.platform.refdata.kinds import ReferenceKind
 from pbshared.platform.refdata.lookup import effective_dataset
 from ras.domain.assessments.scoring import ModelVersion
+from ras.domain.problems import Problem
 from ras.domain.reference.budget_rules import BudgetRules
+from ras.domain.reference.client_level_data import ClientLevelDataCodes, Coded, code_problems
 from ras.domain.reference.ras_model import RasModel
 from ras.domain.reference.rate_card import RateCard
-from ras.reference_kinds import BUDGET_RULES, RAS_MODEL, RATE_CARD
+from ras.reference_kinds import BUDGET_RULES, CLIENT_LEVEL_DATA_CODES, RAS_MODEL, RATE_CARD
 
 
 async def in_force(session: AsyncSession, council_id: str, kind: ReferenceKind, on: date, field: str) -> Any:
@@ -37,3 +40,13 @@ async def rules_in_force(session: AsyncSession, council_id: str, on: date, field
     *_, rates = await in_force(session, council_id, RATE_CARD, on, field)
     *_, rules = await in_force(session, council_id, BUDGET_RULES, on, field)
     return rates, rules
+
+
+async def codes_not_in_force(
+    session: AsyncSession, council_id: str, on: date, field: str, fields: Iterable[Coded]
+) -> list[Problem]:
+    """A problem at each coded field whose code is not in the council's Client Level Data codes in
+    force on `on` (the date sent as `field`)."""
+    *_, codes = await in_force(session, council_id, CLIENT_LEVEL_DATA_CODES, on, field)
+    assert isinstance(codes, ClientLevelDataCodes)
+    return code_problems(codes, on, fields)

@@ -17,6 +17,7 @@ from pbshared.contract.events.budgets import (
     Funder,
     OneOffCost,
     PersonalBudgetAgreed,
+    PersonalBudgetRevised,
     PlannedService,
 )
 from pbshared.errors import Issue, NotFound, RuleBroken, StaleRevision
@@ -107,6 +108,8 @@ async def decide_plan(
     read_revision: int,
     by: Decider,
 ) -> dict[str, Any]:
+    """Approve or reject a plan awaiting approval, or a revised plan a review left awaiting it: the
+    same limits and panel decide both."""
     async with uow:
         repo = BudgetsRepository(uow.session)
         budget = await repo.budget(council_id, budget_id, for_update=True)
@@ -114,22 +117,69 @@ async def decide_plan(
             raise NotFound.about("budget_id", f"no support plan {budget_id}", where="path")
         if budget["revision"] != read_revision:
             raise StaleRevision()
-        status = PlanStatus(budget["status"])
+        proposal = budget["proposal"]
+        status = PlanStatus(budget["proposal_status"] or budget["status"])
         if status not in AWAITING.values():
             raise RuleBroken.about("budget_id", f"the plan is {status.value}: only a plan awaiting approval is decided")
-        _, rules = await rules_in_force(uow.session, council_id, budget["start_date"], "start_date")
-        refusal = why_not_allowed_to_decide(status, by.role, by.approval_limit_pence, budget["annual_pence"], rules)
+        decided = proposed_revision(budget) if proposal else budget
+        _, rules = await rules_in_force(uow.session, council_id, decided["effective_from"], "effective_from")
+        refusal = why_not_allowed_to_decide(status, by.role, by.approval_limit_pence, decided["annual_pence"], rules)
         if refusal is not None:
             raise NotYoursToDecide(refusal, [Issue("approval_limit_pence", refusal)])
-        if approve:
+        if proposal and approve:
+            changes = {name: decided[name] for name in (*_REVISED, "budget_revision")} | _NO_PROPOSAL
+            await _change(repo, budget, read_revision, changes)
+            await repo.add_decision(decided, "revision_agreed", by.subject, by.role, reasons)
+            event = revision_event(budget, decided, BudgetReason(proposal["reason"]))
+            await uow.publish(event, council_id=council_id, subject_id=str(budget["person_id"]))
+            budget |= changes
+        elif proposal:
+            await _change(repo, budget, read_revision, _NO_PROPOSAL)
+            await repo.add_decision(decided, "revision_rejected", by.subject, by.role, reasons)
+            budget |= _NO_PROPOSAL
+        elif approve:
             budget = await _agree(uow, repo, budget, read_revision=read_revision, rules=rules, by=by, reasons=reasons)
         else:
-            if not await repo.change_budget(budget_id, read_revision, {"status": PlanStatus.rejected.value}):
-                raise StaleRevision()
+            await _change(repo, budget, read_revision, {"status": PlanStatus.rejected.value})
             await repo.add_decision(budget, PlanStatus.rejected.value, by.subject, by.role, reasons)
-            budget |= {"status": PlanStatus.rejected.value, "revision": read_revision + 1}
+            budget |= {"status": PlanStatus.rejected.value}
         await uow.commit()
-    return budget
+    return budget | {"revision": read_revision + 1}
+
+
+# What a revised plan changes in the budget, and how a decided proposal is cleared.
+_REVISED = ("weekly_pence", "one_off_pence", "annual_pence", "plan", "effective_from", "next_review_date")
+_NO_PROPOSAL: dict[str, Any] = {"proposal": None, "proposal_status": None}
+
+
+def proposal_of(revised: dict[str, Any], reason: BudgetReason) -> dict[str, Any]:
+    """A revised plan awaiting approval, as the budget row keeps it (dates as ISO text)."""
+    return {
+        **{name: revised[name] for name in _REVISED},
+        "effective_from": revised["effective_from"].isoformat(),
+        "next_review_date": revised["next_review_date"].isoformat(),
+        "reason": reason.value,
+    }
+
+
+def proposed_revision(budget: dict[str, Any]) -> dict[str, Any]:
+    """The budget as it would stand if its proposal were agreed: the next budget revision."""
+    proposal = budget["proposal"]
+    return budget | {
+        **{name: proposal[name] for name in _REVISED},
+        "effective_from": date.fromisoformat(proposal["effective_from"]),
+        "next_review_date": date.fromisoformat(proposal["next_review_date"]),
+        "budget_revision": budget["budget_revision"] + 1,
+    }
+
+
+def revision_event(before: dict[str, Any], after: dict[str, Any], reason: BudgetReason) -> PersonalBudgetRevised:
+    return PersonalBudgetRevised(**budget_details(after, reason), supersedes_revision=before["budget_revision"])
+
+
+async def _change(repo: BudgetsRepository, budget: dict[str, Any], read_revision: int, changes: dict[str, Any]) -> None:
+    if not await repo.change_budget(budget["budget_id"], read_revision, changes):
+        raise StaleRevision()
 
 
 async def _agree(
@@ -144,8 +194,7 @@ async def _agree(
 ) -> dict[str, Any]:
     review = next_review_date(budget["start_date"], None, rules)
     changes = {"status": PlanStatus.agreed.value, "next_review_date": review}
-    if not await repo.change_budget(budget["budget_id"], read_revision, changes):
-        raise StaleRevision()
+    await _change(repo, budget, read_revision, changes)
     await repo.add_decision(budget, PlanStatus.agreed.value, by.subject, by.role, reasons)
     agreed = budget | changes | {"revision": read_revision + 1}
     await uow.publish(
@@ -188,8 +237,25 @@ def costed_plan_json(costed: CostedPlan) -> dict[str, Any]:
 
 
 async def budget_history(session: Any, council_id: str, person_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+    """Every plan and budget as it stands, every decision, and every revision of every budget with its
+    amounts and the decisions on it, oldest first."""
     repo = BudgetsRepository(session)
+    decisions = await repo.person_decisions(council_id, person_id)
     return {
         "budgets": await repo.person_budgets(council_id, person_id),
-        "decisions": await repo.person_decisions(council_id, person_id),
+        "decisions": decisions,
+        "revisions": revisions_of(decisions),
     }
+
+
+def revisions_of(decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Decisions grouped by the budget revision they concern, in the order each revision was first
+    decided on; a revision's amounts are those of its latest decision."""
+    revisions: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for decision in decisions:
+        key = (decision["budget_id"], decision["budget_revision"])
+        revision = revisions.setdefault(key, {"budget_id": key[0], "budget_revision": key[1], "decisions": []})
+        revision["decisions"].append(decision)
+        revision |= {name: decision[name] for name in ("weekly_pence", "one_off_pence", "annual_pence")}
+        revision |= {"effective_from": decision["effective_from"], "latest_decision": decision["decision"]}
+    return list(revisions.values())

@@ -142,6 +142,9 @@ def decide(plan: CostedPlan, indicative_weekly_pence: int, rules: BudgetRules) -
         return Decision(Route.panel, reasons, [])
     grades = sorted(g for g in rules.approval_limits.by_grade if may_approve(g, yearly, rules))
     if grades or may_approve(None, yearly, rules):
+        # The grades go in the record so whoever picks the plan up sees who may approve it.
+        who = f" (within the council's limits for: {', '.join(grades)})" if grades else ""
+        reasons.append(f"a team manager whose approval limit covers {as_pounds(yearly)} a year decides{who}")
         return Decision(Route.team_manager, reasons, grades)
     reasons.append(f"no team manager's approval limit covers the estimated yearly cost of {as_pounds(yearly)}")
     return Decision(Route.panel, reasons, [])
