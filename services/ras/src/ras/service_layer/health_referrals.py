@@ -18,11 +18,15 @@ from pbshared.platform.unit_of_work import UnitOfWork
 from ras.adapters.people_repository import PeopleRepository
 from ras.adapters.requests_repository import RequestsRepository
 from ras.domain.people import Person
-from ras.domain.requests import ClientStatus, RequestOutcome, RouteOfAccess
+from ras.domain.requests import ClientStatus
 
 # Who recorded what RAS did on the NHS's word.
 HEALTH = "health service"
 OLDER_PEOPLE_FROM_AGE = 65
+# The Client Level Data codes for a request after a hospital discharge that goes on to assessment:
+# published codes every council's code list holds (docs/domain/ras.md, "Client Level Data codes").
+HOSPITAL_DISCHARGE = "hospital_discharge"
+PROGRESS_TO_ASSESSMENT = "progress_to_assessment"
 
 
 def provisional_client_group(date_of_birth: date, on: date) -> ClientGroup:
@@ -66,9 +70,9 @@ async def assessment_due_after_reablement(uow: UnitOfWork, council_id: str, ende
                 "council_id": council_id,
                 "person_id": ended.person_id,
                 "client_status": str(ClientStatus.new),
-                "route_of_access": str(RouteOfAccess.hospital_discharge),
+                "route_of_access": HOSPITAL_DISCHARGE,
                 "request_date": ended.assessment_due_date,
-                "outcome": str(RequestOutcome.progress_to_assessment),
+                "outcome": PROGRESS_TO_ASSESSMENT,
                 "no_further_action_reason": None,
                 "recorded_by": HEALTH,
             }
