@@ -8,29 +8,12 @@ from datetime import date
 
 import pytest
 
-from pbshared.contract.events.budgets import DeliverySplit, PersonalBudgetAgreed, PersonalBudgetEnded
+from pbshared.contract.events.budgets import PersonalBudgetEnded
 from tests.api.test_charging_assessments import person_in, record
 from tests.api.test_charging_health import ASSESSED, Inbox
+from tests.integration.test_charging_follows_budgets import agreed
 
 pytestmark = pytest.mark.integration
-
-
-def agreed(person_id: uuid.UUID, budget_id: uuid.UUID, weekly: int, start: str = "2025-07-07"):
-    return PersonalBudgetAgreed(
-        person_id=person_id,
-        budget_id=budget_id,
-        budget_revision=1,
-        client_group="older_people",
-        funder="council",
-        weekly_pence=weekly,
-        one_off_pence=0,
-        annual_pence=weekly * 52,
-        delivery=DeliverySplit(direct_payment_weekly_pence=weekly),
-        start_date=start,
-        effective_from=start,
-        next_review_date=date(2026, 7, 6),
-        reason="new_assessment",
-    )
 
 
 def ended(person_id: uuid.UUID, budget_id: uuid.UUID) -> PersonalBudgetEnded:
@@ -73,7 +56,7 @@ async def test_a_budget_and_its_end_are_charged_whichever_comes_first(api, asses
 async def test_a_budget_from_before_the_assessment_date_is_its_cost_of_care(api):
     charging = await api("charging")
     inbox, person_id = Inbox(charging), await person_in(charging)
-    await inbox.send(agreed(person_id, uuid.uuid4(), 5000, start="2025-05-05"), "ras")
+    await inbox.send(agreed(person_id, uuid.uuid4(), 5000, start=date(2025, 5, 5)), "ras")
     response = await record(charging, person_id)
     assert response.json()["weekly_charge_pence"] == 5000
     assert response.json()["circumstances"]["weekly_cost_of_care_pence"] == 5000
