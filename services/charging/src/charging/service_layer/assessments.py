@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from charging.adapters.assessments_repository import AssessmentsRepository
+from charging.adapters.pending_budgets_repository import PendingBudgetsRepository
 from charging.domain.financial_assessment import AssessmentRefused, Problem, assess, date_or_none
 from charging.domain.recorded import FinancialAssessment, in_force_on, result_document
 from charging.domain.result import ChargeResult
@@ -28,6 +29,9 @@ from pbshared.errors import NotFound, StaleRevision
 from pbshared.platform.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# Kinds of budget event kept until the person's first assessment.
+COSTED, ENDED = "costed", "ended"
 
 
 async def _calculate(
@@ -171,6 +175,8 @@ async def record_assessment(
             circumstances = overlay.apply(circumstances, day, previous.budget_id if previous else None)
         assessment = await supersede(repo, uow, council_id, person_id, circumstances, ContributionReason.assessment)
         await follow_decisions(repo, uow, council_id, person_id, overlay, after=assessment.effective_date)
+        if await _apply_kept_budgets(repo, uow, council_id, person_id):  # a budget may supersede it on its date
+            assessment = in_force_on(await repo.history(council_id, person_id), assessment.effective_date) or assessment
         await uow.commit()
     return assessment
 
@@ -266,54 +272,91 @@ async def correct_assessment(
 
 async def follow_cost_of_care(uow: UnitOfWork, council_id: str, budget: BudgetDetails) -> FinancialAssessment | None:
     """An agreed or revised budget is the weekly cost of care: work the charge out again with it from the
-    budget's effective date (a charge capped at the cost of care follows it). No assessment yet: nothing."""
+    budget's effective date (a charge capped at the cost of care follows it). Before the person's first
+    assessment it is kept, and applied when the assessment is recorded."""
     async with uow:
         repo = AssessmentsRepository(uow.session)
-        history = await repo.history(council_id, budget.person_id)
-        current = in_force_on(history, budget.effective_from) or (history[-1] if history else None)
-        if current is None or (current.ended_on is not None and current.ended_on < budget.effective_from):
-            return None
-        day = max(budget.effective_from, current.effective_date)
-        overlay = await overlay_for(uow.session, council_id, budget.person_id, await repo.policies(council_id))
-        circumstances = overlay.apply(
-            {
-                **current.circumstances,
-                "weekly_cost_of_care_pence": budget.weekly_pence,
-                "council_managed_weekly_pence": budget.delivery.council_managed_weekly_pence,
-                "assessed_on": day.isoformat(),
-            },
-            day,
-            budget.budget_id,
-        )
-        assessment = await supersede(
-            repo,
-            uow,
-            council_id,
-            budget.person_id,
-            circumstances,
-            ContributionReason.cost_of_care_changed,
-            budget_id=budget.budget_id,
-        )
-        await follow_decisions(repo, uow, council_id, budget.person_id, overlay, after=day)
+        if not await repo.history(council_id, budget.person_id):
+            payload = budget.model_dump(mode="json", include=set(BudgetDetails.model_fields))
+            await PendingBudgetsRepository(uow.session).keep(council_id, budget.person_id, COSTED, payload)
+            assessment = None
+        else:
+            assessment = await _follow_budget(repo, uow, council_id, budget)
         await uow.commit()
     return assessment
 
 
+async def _follow_budget(
+    repo: AssessmentsRepository, uow: UnitOfWork, council_id: str, budget: BudgetDetails
+) -> FinancialAssessment | None:
+    history = await repo.history(council_id, budget.person_id)
+    current = in_force_on(history, budget.effective_from) or (history[-1] if history else None)
+    if current is None or (current.ended_on is not None and current.ended_on < budget.effective_from):
+        return None
+    day = max(budget.effective_from, current.effective_date)
+    overlay = await overlay_for(uow.session, council_id, budget.person_id, await repo.policies(council_id))
+    circumstances = overlay.apply(
+        {
+            **current.circumstances,
+            "weekly_cost_of_care_pence": budget.weekly_pence,
+            "council_managed_weekly_pence": budget.delivery.council_managed_weekly_pence,
+            "assessed_on": day.isoformat(),
+        },
+        day,
+        budget.budget_id,
+    )
+    assessment = await supersede(
+        repo,
+        uow,
+        council_id,
+        budget.person_id,
+        circumstances,
+        ContributionReason.cost_of_care_changed,
+        budget_id=budget.budget_id,
+    )
+    await follow_decisions(repo, uow, council_id, budget.person_id, overlay, after=day)
+    return assessment
+
+
 async def end_charge(uow: UnitOfWork, council_id: str, ended: PersonalBudgetEnded) -> None:
-    """The budget ended: nothing is charged for days after its last day."""
+    """The budget ended: nothing is charged for days after its last day (kept, like a budget, when it
+    comes before the person's first assessment)."""
     async with uow:
         repo = AssessmentsRepository(uow.session)
-        current = in_force_on(await repo.history(council_id, ended.person_id), ended.end_date)
-        if current is None or current.ended_on is not None:
-            return
-        ended_assessment = await repo.end(current, ended.end_date)
-        if current.weekly_charge_pence:
-            await publish_contribution(
-                uow,
-                ended_assessment,
-                current.weekly_charge_pence,
-                0,
-                ended.end_date + timedelta(days=1),
-                ContributionReason.care_ended,
-            )
+        if not await repo.history(council_id, ended.person_id):
+            payload = ended.model_dump(mode="json")
+            await PendingBudgetsRepository(uow.session).keep(council_id, ended.person_id, ENDED, payload)
+        else:
+            await _end_charge(repo, uow, council_id, ended)
         await uow.commit()
+
+
+async def _end_charge(
+    repo: AssessmentsRepository, uow: UnitOfWork, council_id: str, ended: PersonalBudgetEnded
+) -> None:
+    current = in_force_on(await repo.history(council_id, ended.person_id), ended.end_date)
+    if current is None or current.ended_on is not None:
+        return
+    ended_assessment = await repo.end(current, ended.end_date)
+    if current.weekly_charge_pence:
+        await publish_contribution(
+            uow,
+            ended_assessment,
+            current.weekly_charge_pence,
+            0,
+            ended.end_date + timedelta(days=1),
+            ContributionReason.care_ended,
+        )
+
+
+async def _apply_kept_budgets(
+    repo: AssessmentsRepository, uow: UnitOfWork, council_id: str, person_id: uuid.UUID
+) -> bool:
+    """The budget events that came before the first assessment, applied in the order they came."""
+    kept = await PendingBudgetsRepository(uow.session).take(council_id, person_id)
+    for kind, payload in kept:
+        if kind == COSTED:
+            await _follow_budget(repo, uow, council_id, BudgetDetails.model_validate(payload))
+        else:
+            await _end_charge(repo, uow, council_id, PersonalBudgetEnded.model_validate(payload))
+    return bool(kept)
