@@ -33,8 +33,8 @@ READER = auth(Role.finance_officer)
 ASSESSED = 23000 - 11250 - 2000  # pension less MIG and the standard DRE, as in test_charging_assessments
 
 
-class Health:
-    """Sends health events to charging's consumer, as the broker would, and reads charges back."""
+class Inbox:
+    """Sends events to charging's consumer, as the broker would, and reads charges back."""
 
     def __init__(self, charging):
         self.charging = charging
@@ -47,16 +47,16 @@ class Health:
             subscriptions=SERVICE.all_subscriptions(),
         )
 
-    async def send(self, payload) -> str:
+    async def send(self, payload, producer: str = "health") -> str:
         envelope = new_envelope(
             payload=payload,
-            producer="health",
+            producer=producer,
             council_id="wyvernshire",
             subject_id=str(payload.person_id),
             correlation_id="c",
         )
         self.offset += 1
-        message = consumer_record(envelope, "health.events", self.offset)
+        message = consumer_record(envelope, f"{producer}.events", self.offset)
         self.last = message
         return await self.consumer.process(message)
 
@@ -92,10 +92,10 @@ def funding(person_id: uuid.UUID, basis: str, change: str, effective: str, decis
     )
 
 
-async def assessed(charging) -> tuple[Health, uuid.UUID]:
+async def assessed(charging) -> tuple[Inbox, uuid.UUID]:
     person_id = await person_in(charging)
     assert (await record(charging, person_id)).json()["weekly_charge_pence"] == ASSESSED
-    return Health(charging), person_id
+    return Inbox(charging), person_id
 
 
 async def test_continuing_healthcare_is_free_while_it_lasts_and_its_end_restores_the_charge(api):
@@ -162,7 +162,7 @@ async def test_a_personal_health_budget_for_another_budget_leaves_this_charge_al
 
 async def test_reablement_before_the_assessment_is_free_up_to_the_councils_limit(api):
     charging = await api("charging")
-    health, person_id = Health(charging), await person_in(charging)
+    health, person_id = Inbox(charging), await person_in(charging)
     # The health service offers ten weeks; Wyvernshire's policy makes six free (to 2025-07-13).
     started = ReablementEpisodeStarted(
         person_id=person_id,

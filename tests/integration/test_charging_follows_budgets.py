@@ -35,7 +35,9 @@ def from_ras(payload, person_id: uuid.UUID) -> Envelope:
     )
 
 
-def agreed(person_id: uuid.UUID, budget_id: uuid.UUID, weekly_pence: int) -> PersonalBudgetAgreed:
+def agreed(
+    person_id: uuid.UUID, budget_id: uuid.UUID, weekly_pence: int, start: date = date(2025, 7, 7)
+) -> PersonalBudgetAgreed:
     return PersonalBudgetAgreed(
         person_id=person_id,
         budget_id=budget_id,
@@ -46,8 +48,8 @@ def agreed(person_id: uuid.UUID, budget_id: uuid.UUID, weekly_pence: int) -> Per
         one_off_pence=0,
         annual_pence=weekly_pence * 52,
         delivery=DeliverySplit(direct_payment_weekly_pence=weekly_pence),
-        start_date=date(2025, 7, 7),
-        effective_from=date(2025, 7, 7),
+        start_date=start,
+        effective_from=start,
         next_review_date=date(2026, 7, 6),
         reason="new_assessment",
     )

@@ -7,7 +7,14 @@ from charging.config import ChargingSettings
 from charging.domain.figures import NationalChargingFigures
 from charging.domain.interest import DeferredPaymentInterestRates
 from charging.domain.policy import ChargingPolicy
-from charging.entrypoints import assessments_api, budget_handlers, health_handlers, overdue_api, uprating_api
+from charging.entrypoints import (
+    assessments_api,
+    budget_handlers,
+    health_handlers,
+    overdue_api,
+    placement_handlers,
+    uprating_api,
+)
 from pbshared.platform.app import build_app
 from pbshared.platform.auth import Role
 from pbshared.platform.refdata import ReferenceKind
@@ -42,7 +49,7 @@ SERVICE = ServiceDefinition(
     metadata=metadata,
     routers=[assessments_api.router, overdue_api.router, uprating_api.router],
     access=assessments_api.ACCESS | overdue_api.ACCESS | uprating_api.ACCESS,
-    subscriptions=budget_handlers.SUBSCRIPTIONS + health_handlers.SUBSCRIPTIONS,
+    subscriptions=budget_handlers.SUBSCRIPTIONS + health_handlers.SUBSCRIPTIONS + placement_handlers.SUBSCRIPTIONS,
     reference_kinds=REFERENCE_KINDS,
     person_copies=PersonCopyAccess(
         readers=frozenset({Role.social_worker, Role.team_manager, Role.finance_officer, Role.auditor, Role.admin})

@@ -47,5 +47,34 @@ health_periods = Table(
     Index("ix_health_periods_person", "council_id", "person_id"),
 )
 
+# Care brokerage placed (placement events): each placement as it is from each effective date.
+placements = Table(
+    "placements",
+    metadata,
+    Column("placement_id", Uuid, primary_key=True),
+    Column("council_id", String(64), nullable=False),
+    Column("person_id", Uuid, nullable=False),
+    Column("lot", String(64), nullable=False),
+    Column("weekly_cost_pence", BigInteger, nullable=False),
+    Column("effective_from", Date, primary_key=True),
+    Column("ends_on", Date, nullable=True, comment="First day nothing is delivered."),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_placements_person", "council_id", "person_id"),
+)
+
+# Budget events that came before the person's first financial assessment, applied in order when it is
+# recorded (then deleted).
+pending_budget_events = Table(
+    "pending_budget_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("council_id", String(64), nullable=False),
+    Column("person_id", Uuid, nullable=False),
+    Column("kind", String(16), nullable=False, comment="costed (agreed or revised) or ended"),
+    Column("payload", JSON, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Index("ix_pending_budget_events_person", "council_id", "person_id"),
+)
+
 # Long jobs (the annual uprating): progress, checkpoint and totals (pbshared.platform.jobs).
 jobs = jobs_table(metadata)

@@ -58,7 +58,7 @@ def calculate(inputs: Inputs) -> ChargeResult:
     if free:
         sheet.add("weekly charge", 0, Treatment.charge, free)
         return _result(inputs, sheet, 0, free_reason=free)
-    rules = rules_for(c.setting, c.stay, policy)
+    rules = rules_for(c.care_setting, c.stay, policy)
     fnc = _funded_nursing_care(inputs, sheet)
     cost = _chargeable_cost(c, policy, fnc, sheet)
     if not c.disclosed:
@@ -101,7 +101,11 @@ def _free_reason(c: Circumstances, policy: ChargingPolicy) -> str | None:
 
 def _funded_nursing_care(inputs: Inputs, sheet: Worksheet) -> Pence:
     stay = inputs.circumstances.stay
-    if inputs.circumstances.setting is not Setting.nursing_home or stay is None or inputs.funded_nursing_care is None:
+    if (
+        inputs.circumstances.care_setting is not Setting.nursing_home
+        or stay is None
+        or inputs.funded_nursing_care is None
+    ):
         return 0
     _, rates = inputs.funded_nursing_care
     band = stay.funded_nursing_care_band or "standard"
@@ -117,9 +121,8 @@ def _funded_nursing_care(inputs: Inputs, sheet: Worksheet) -> Pence:
 
 def _chargeable_cost(c: Circumstances, policy: ChargingPolicy, fnc: Pence, sheet: Worksheet) -> Pence:
     """The weekly cost the council may charge for: without the NHS's part, any policy discount and FNC."""
-    cost = sheet.add(
-        "weekly cost of care", c.weekly_cost_of_care_pence, Treatment.cap, "personal budget or placement cost"
-    )
+    weekly, why = care_cost(c)
+    cost = sheet.add("weekly cost of care", weekly, Treatment.cap, why)
     share, reason = _nhs_share(c)
     if share:
         cost -= sheet.add("NHS-funded part", share, Treatment.disregarded, reason)
@@ -134,13 +137,24 @@ def _chargeable_cost(c: Circumstances, policy: ChargingPolicy, fnc: Pence, sheet
     return max(0, cost - fnc)
 
 
+def care_cost(c: Circumstances) -> tuple[Pence, str]:
+    """The weekly cost of the care: the personal budget, with the part the council arranges at what
+    brokerage's placements actually cost, so the charge is never above what the care costs."""
+    placed = c.placed
+    if placed is None:
+        return c.weekly_cost_of_care_pence, "personal budget or placement cost"
+    budget = c.weekly_cost_of_care_pence
+    arranged = budget if c.council_managed_weekly_pence is None else min(c.council_managed_weekly_pence, budget)
+    return budget - arranged + placed.weekly_pence, "the care the council arranged at its placements' actual cost"
+
+
 def _nhs_share(c: Circumstances) -> tuple[Pence, str]:
     """The NHS's part of a jointly funded package: from the health service's decision when there is one
     (a percentage of the cost, a fraction of a penny in the person's favour), else as the assessor gave it."""
     health = c.health
     if health is None or health.basis is not HealthBasis.joint_funding:
         return c.nhs_share_pence, "the NHS-funded part of joint funding is free"
-    cost = c.weekly_cost_of_care_pence
+    cost, _ = care_cost(c)
     if health.nhs_share_percent is not None:
         share = min(cost, allowance_percent_of(cost, health.nhs_share_percent))
         return share, f"joint funding: the NHS pays {health.nhs_share_percent}% of the cost, which is not charged"
@@ -251,7 +265,7 @@ def _full_cost(inputs: Inputs, sheet: Worksheet, cost: Pence, fnc: Pence, rules:
     charge_fee = (
         fee is not None
         and inputs.circumstances.asks_council_to_arrange
-        and inputs.circumstances.setting is Setting.at_home
+        and inputs.circumstances.care_setting is Setting.at_home
     )
     return _result(
         inputs,
@@ -278,7 +292,7 @@ def _result(
     cost: Pence = 0,
 ) -> ChargeResult:
     stay = inputs.circumstances.stay
-    in_home = inputs.circumstances.setting is not Setting.at_home and stay is not None and free_reason is None
+    in_home = inputs.circumstances.care_setting is not Setting.at_home and stay is not None and free_reason is None
     nhs_share, part_free_reason = _nhs_share(inputs.circumstances)
     return ChargeResult(
         weekly_charge_pence=charge,

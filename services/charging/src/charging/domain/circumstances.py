@@ -82,6 +82,17 @@ class Stay(BaseModel):
     collection: Collection = Collection.gross
 
 
+class PlacedCare(BaseModel):
+    """The care brokerage placed for the person, in force on the assessment's date (set by charging from
+    brokerage's placement events, never by the assessor): its actual weekly cost, and the setting its lot
+    is in where the council's policy names the lot as a care home or nursing home."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weekly_pence: int = Field(ge=0)
+    setting: Setting | None = None
+
+
 class Circumstances(BaseModel):
     """Everything the calculation needs about one person on one date."""
 
@@ -94,6 +105,9 @@ class Circumstances(BaseModel):
     disclosed: bool = Field(default=True, description="false: declined to disclose finances, a full-cost payer")
     asks_council_to_arrange: bool = False
     weekly_cost_of_care_pence: int = Field(ge=0, description="personal budget or placement cost a week")
+    council_managed_weekly_pence: int | None = Field(
+        default=None, ge=0, description="the part of the personal budget the council arranges (from RAS's budgets)"
+    )
     nhs_share_pence: int = Field(default=0, ge=0, description="the NHS-funded part of a joint package")
     second_carer_cost_pence: int = Field(default=0, ge=0, description="the second carer's part on double-handed calls")
     income: list[IncomeLine] = Field(default_factory=list)
@@ -108,6 +122,18 @@ class Circumstances(BaseModel):
     night_care_provided: bool = False
     member_of_couple: bool = False
     stay: Stay | None = None
+    placed: PlacedCare | None = Field(
+        default=None, description="set by charging from brokerage's placement events, never by the assessor"
+    )
     health: HealthDecision | None = Field(
         default=None, description="set by charging from the health service's events, never by the assessor"
     )
+
+    @property
+    def care_setting(self) -> Setting:
+        """A placement in a care-home or nursing-home lot decides the setting where the assessment records
+        the stay; otherwise the setting the assessment gives."""
+        placed = self.placed
+        if placed is not None and placed.setting is not None and self.stay is not None:
+            return placed.setting
+        return self.setting

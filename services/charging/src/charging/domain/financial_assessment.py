@@ -64,7 +64,7 @@ def date_or_none(value: Any) -> date | None:
 
 
 def _nursing(c: Circumstances | None) -> bool:
-    return c is not None and c.setting is Setting.nursing_home
+    return c is not None and c.care_setting is Setting.nursing_home
 
 
 def _inconsistencies(inputs: Inputs) -> list[Problem]:
@@ -82,7 +82,7 @@ def _inconsistencies(inputs: Inputs) -> list[Problem]:
         problems.append(Problem(("second_carer_cost_pence",), "cannot be more than weekly_cost_of_care_pence"))
     if c.funding is Funding.reablement and c.care_started_on is None:
         problems.append(Problem(("care_started_on",), "reablement needs the date it started"))
-    needs_mig = c.disclosed and (c.stay is None or rules_for(c.setting, c.stay, policy) is Rules.non_residential)
+    needs_mig = c.disclosed and (c.stay is None or rules_for(c.care_setting, c.stay, policy) is Rules.non_residential)
     mig = figures.minimum_income_guarantee
     key = c.minimum_income_guarantee_allowance
     if needs_mig and key is None:

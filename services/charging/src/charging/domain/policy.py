@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from charging.domain.circumstances import Setting
 from charging.domain.effective import in_force, validated_versions
 
 
@@ -57,6 +58,10 @@ class ChargingPolicy(BaseModel):
     interest_on_accrued_debt: bool
     deferred_payment_equity_percent: Decimal = Field(default=Decimal(90), gt=0, le=100)
     reassessment_limit_years: int = Field(ge=1, le=10)
+    care_home_lots: dict[str, Setting] = Field(
+        default_factory=dict,
+        description="brokerage lots whose placements are in a care home or nursing home (by lot id)",
+    )
 
 
 @dataclass(frozen=True)

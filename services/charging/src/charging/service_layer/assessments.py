@@ -14,10 +14,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from charging.adapters.assessments_repository import AssessmentsRepository
+from charging.adapters.pending_budgets_repository import PendingBudgetsRepository
 from charging.domain.financial_assessment import AssessmentRefused, Problem, assess, date_or_none
 from charging.domain.recorded import FinancialAssessment, in_force_on, result_document
 from charging.domain.result import ChargeResult
-from charging.service_layer.health_overlay import HealthOverlay, health_overlay
+from charging.service_layer.overlay import SET_BY_CHARGING, Overlay, overlay_for, set_by_charging
 from pbshared.contract.events.budgets import BudgetDetails, PersonalBudgetEnded
 from pbshared.contract.events.charging import (
     ContributionChanged,
@@ -28,6 +29,9 @@ from pbshared.errors import NotFound, StaleRevision
 from pbshared.platform.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# Kinds of budget event kept until the person's first assessment.
+COSTED, ENDED = "costed", "ended"
 
 
 async def _calculate(
@@ -161,68 +165,73 @@ def recalculated(
 async def record_assessment(
     uow: UnitOfWork, council_id: str, person_id: uuid.UUID, circumstances: Mapping[str, Any]
 ) -> FinancialAssessment:
-    _refuse_health_from_the_assessor(circumstances)
+    _refuse_what_others_decide(circumstances)
     async with uow:
         repo = AssessmentsRepository(uow.session)
-        overlay = await health_overlay(uow.session, council_id, person_id, await repo.policies(council_id))
+        overlay = await overlay_for(uow.session, council_id, person_id, await repo.policies(council_id))
         day = date_or_none(circumstances.get("assessed_on"))
         if day is not None:
             previous = in_force_on(await repo.history(council_id, person_id), day)
-            circumstances = _with_health(circumstances, overlay, day, previous.budget_id if previous else None)
+            circumstances = overlay.apply(circumstances, day, previous.budget_id if previous else None)
         assessment = await supersede(repo, uow, council_id, person_id, circumstances, ContributionReason.assessment)
-        await follow_health(repo, uow, council_id, person_id, overlay, after=assessment.effective_date)
+        await follow_decisions(repo, uow, council_id, person_id, overlay, after=assessment.effective_date)
+        if await _apply_kept_budgets(repo, uow, council_id, person_id):  # a budget may supersede it on its date
+            assessment = in_force_on(await repo.history(council_id, person_id), assessment.effective_date) or assessment
         await uow.commit()
     return assessment
 
 
-def _refuse_health_from_the_assessor(circumstances: Mapping[str, Any]) -> None:
-    if "health" in circumstances:
-        raise AssessmentRefused([Problem(("health",), "set from the health service's decisions, not by the assessor")])
+def _refuse_what_others_decide(circumstances: Mapping[str, Any]) -> None:
+    problems = [
+        Problem((key,), "set from the health service's and brokerage's events, not by the assessor")
+        for key in SET_BY_CHARGING
+        if key in circumstances
+    ]
+    if problems:
+        raise AssessmentRefused(problems)
 
 
-def _with_health(
-    circumstances: Mapping[str, Any], overlay: HealthOverlay, day: date, budget_id: uuid.UUID | None
-) -> dict[str, Any]:
-    """The circumstances with the NHS decision that applies on `day`, or none."""
-    updated = {k: v for k, v in circumstances.items() if k != "health"}
-    decision = overlay.on(day, budget_id)
-    return updated if decision is None else {**updated, "health": decision}
+async def follow_decisions_from(uow: UnitOfWork, council_id: str, person_id: uuid.UUID, since: date) -> None:
+    """Another service's decision changed from `since`: work the person's charge out again from then."""
+    repo = AssessmentsRepository(uow.session)
+    overlay = await overlay_for(uow.session, council_id, person_id, await repo.policies(council_id))
+    await follow_decisions(repo, uow, council_id, person_id, overlay, after=since - timedelta(days=1))
 
 
-async def follow_health(
+async def follow_decisions(
     repo: AssessmentsRepository,
     uow: UnitOfWork,
     council_id: str,
     person_id: uuid.UUID,
-    overlay: HealthOverlay,
+    overlay: Overlay,
     *,
     after: date,
 ) -> None:
-    """Work the charge out again at every day after `after` where an NHS decision starts or ends (or
-    reablement's free weeks run out), and at each later assessment, so each carries what applies then."""
+    """Work the charge out again at every day after `after` where what the NHS or brokerage decided
+    changes (or reablement's free weeks run out), and at each later assessment, so each carries what
+    applies on its date."""
     history = await repo.history(council_id, person_id)
     later = {a.effective_date for a in history if a.effective_date > after}
-    for day in sorted(later | set(overlay.change_points(after))):
+    for day in sorted(later | overlay.change_points(after)):
         base = in_force_on(history, day)
         if base is None or (base.ended_on is not None and base.ended_on < day):
             continue
-        circumstances = _with_health(
-            {**base.circumstances, "assessed_on": day.isoformat()}, overlay, day, base.budget_id
-        )
-        unchanged_health = circumstances.get("health") == base.circumstances.get("health")
-        if unchanged_health and base.effective_date == day:
+        circumstances = overlay.apply({**base.circumstances, "assessed_on": day.isoformat()}, day, base.budget_id)
+        same_decisions = set_by_charging(circumstances) == set_by_charging(base.circumstances)
+        if same_decisions and base.effective_date == day:
             continue
         try:
             result = await _calculate(repo, council_id, person_id, circumstances)
         except AssessmentRefused as refused:  # e.g. no figures yet for the day: the next assessment applies it
-            log.warning("charge not recalculated for an NHS decision on %s: %s", day, refused)
+            log.warning("charge not recalculated on %s for a decision from another service: %s", day, refused)
             continue
-        if unchanged_health and (result.weekly_charge_pence, result.free_reason) == (
+        if same_decisions and (result.weekly_charge_pence, result.free_reason) == (
             base.weekly_charge_pence,
             base.result.get("free_reason"),
         ):
             continue
-        reason = ContributionReason.nhs_funding_changed
+        nhs_changed = circumstances.get("health") != base.circumstances.get("health")
+        reason = ContributionReason.nhs_funding_changed if nhs_changed else ContributionReason.cost_of_care_changed
         history.append(await _record(repo, uow, council_id, person_id, circumstances, result, reason))
 
 
@@ -241,9 +250,9 @@ async def correct_assessment(
             raise NotFound.about("assessment_id", f"no financial assessment {assessment_id}", where="path")
         if current.revision != read_revision:
             raise StaleRevision()
-        _refuse_health_from_the_assessor(circumstances)
-        if "health" in current.circumstances:  # the NHS decision it was worked out with still applies
-            circumstances = {**circumstances, "health": current.circumstances["health"]}
+        _refuse_what_others_decide(circumstances)
+        # What the NHS and brokerage decided for its date still applies.
+        circumstances = {**circumstances, **set_by_charging(current.circumstances)}
         result = await _calculate(repo, council_id, current.person_id, circumstances)
         corrected = replace(
             current,
@@ -263,54 +272,91 @@ async def correct_assessment(
 
 async def follow_cost_of_care(uow: UnitOfWork, council_id: str, budget: BudgetDetails) -> FinancialAssessment | None:
     """An agreed or revised budget is the weekly cost of care: work the charge out again with it from the
-    budget's effective date (a charge capped at the cost of care follows it). No assessment yet: nothing."""
+    budget's effective date (a charge capped at the cost of care follows it). Before the person's first
+    assessment it is kept, and applied when the assessment is recorded."""
     async with uow:
         repo = AssessmentsRepository(uow.session)
-        history = await repo.history(council_id, budget.person_id)
-        current = in_force_on(history, budget.effective_from) or (history[-1] if history else None)
-        if current is None or (current.ended_on is not None and current.ended_on < budget.effective_from):
-            return None
-        day = max(budget.effective_from, current.effective_date)
-        overlay = await health_overlay(uow.session, council_id, budget.person_id, await repo.policies(council_id))
-        circumstances = _with_health(
-            {
-                **current.circumstances,
-                "weekly_cost_of_care_pence": budget.weekly_pence,
-                "assessed_on": day.isoformat(),
-            },
-            overlay,
-            day,
-            budget.budget_id,
-        )
-        assessment = await supersede(
-            repo,
-            uow,
-            council_id,
-            budget.person_id,
-            circumstances,
-            ContributionReason.cost_of_care_changed,
-            budget_id=budget.budget_id,
-        )
-        await follow_health(repo, uow, council_id, budget.person_id, overlay, after=day)
+        if not await repo.history(council_id, budget.person_id):
+            payload = budget.model_dump(mode="json", include=set(BudgetDetails.model_fields))
+            await PendingBudgetsRepository(uow.session).keep(council_id, budget.person_id, COSTED, payload)
+            assessment = None
+        else:
+            assessment = await _follow_budget(repo, uow, council_id, budget)
         await uow.commit()
     return assessment
 
 
+async def _follow_budget(
+    repo: AssessmentsRepository, uow: UnitOfWork, council_id: str, budget: BudgetDetails
+) -> FinancialAssessment | None:
+    history = await repo.history(council_id, budget.person_id)
+    current = in_force_on(history, budget.effective_from) or (history[-1] if history else None)
+    if current is None or (current.ended_on is not None and current.ended_on < budget.effective_from):
+        return None
+    day = max(budget.effective_from, current.effective_date)
+    overlay = await overlay_for(uow.session, council_id, budget.person_id, await repo.policies(council_id))
+    circumstances = overlay.apply(
+        {
+            **current.circumstances,
+            "weekly_cost_of_care_pence": budget.weekly_pence,
+            "council_managed_weekly_pence": budget.delivery.council_managed_weekly_pence,
+            "assessed_on": day.isoformat(),
+        },
+        day,
+        budget.budget_id,
+    )
+    assessment = await supersede(
+        repo,
+        uow,
+        council_id,
+        budget.person_id,
+        circumstances,
+        ContributionReason.cost_of_care_changed,
+        budget_id=budget.budget_id,
+    )
+    await follow_decisions(repo, uow, council_id, budget.person_id, overlay, after=day)
+    return assessment
+
+
 async def end_charge(uow: UnitOfWork, council_id: str, ended: PersonalBudgetEnded) -> None:
-    """The budget ended: nothing is charged for days after its last day."""
+    """The budget ended: nothing is charged for days after its last day (kept, like a budget, when it
+    comes before the person's first assessment)."""
     async with uow:
         repo = AssessmentsRepository(uow.session)
-        current = in_force_on(await repo.history(council_id, ended.person_id), ended.end_date)
-        if current is None or current.ended_on is not None:
-            return
-        ended_assessment = await repo.end(current, ended.end_date)
-        if current.weekly_charge_pence:
-            await publish_contribution(
-                uow,
-                ended_assessment,
-                current.weekly_charge_pence,
-                0,
-                ended.end_date + timedelta(days=1),
-                ContributionReason.care_ended,
-            )
+        if not await repo.history(council_id, ended.person_id):
+            payload = ended.model_dump(mode="json")
+            await PendingBudgetsRepository(uow.session).keep(council_id, ended.person_id, ENDED, payload)
+        else:
+            await _end_charge(repo, uow, council_id, ended)
         await uow.commit()
+
+
+async def _end_charge(
+    repo: AssessmentsRepository, uow: UnitOfWork, council_id: str, ended: PersonalBudgetEnded
+) -> None:
+    current = in_force_on(await repo.history(council_id, ended.person_id), ended.end_date)
+    if current is None or current.ended_on is not None:
+        return
+    ended_assessment = await repo.end(current, ended.end_date)
+    if current.weekly_charge_pence:
+        await publish_contribution(
+            uow,
+            ended_assessment,
+            current.weekly_charge_pence,
+            0,
+            ended.end_date + timedelta(days=1),
+            ContributionReason.care_ended,
+        )
+
+
+async def _apply_kept_budgets(
+    repo: AssessmentsRepository, uow: UnitOfWork, council_id: str, person_id: uuid.UUID
+) -> bool:
+    """The budget events that came before the first assessment, applied in the order they came."""
+    kept = await PendingBudgetsRepository(uow.session).take(council_id, person_id)
+    for kind, payload in kept:
+        if kind == COSTED:
+            await _follow_budget(repo, uow, council_id, BudgetDetails.model_validate(payload))
+        else:
+            await _end_charge(repo, uow, council_id, PersonalBudgetEnded.model_validate(payload))
+    return bool(kept)

@@ -6,14 +6,11 @@ Each use case runs inside the consumer's transaction (`ctx.uow`), like the budge
 from __future__ import annotations
 
 import logging
-import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
-from charging.adapters.assessments_repository import AssessmentsRepository
 from charging.adapters.health_repository import HealthRepository
 from charging.domain.health import HealthBasis, HealthPeriod
-from charging.service_layer.assessments import follow_health
-from charging.service_layer.health_overlay import health_overlay
+from charging.service_layer.assessments import follow_decisions_from
 from pbshared.contract.events.health import (
     FundingChange,
     FundingResponsibilityChanged,
@@ -45,7 +42,7 @@ async def funding_changed(uow: UnitOfWork, council_id: str, event: FundingRespon
         elif not await periods.end(council_id, event.decision_id, event.effective_date):
             log.warning("funding decision %s ended but its start was never received", event.decision_id)
             return
-        await _follow(uow, council_id, event.person_id, event.effective_date)
+        await follow_decisions_from(uow, council_id, event.person_id, event.effective_date)
         await uow.commit()
 
 
@@ -61,7 +58,7 @@ async def reablement_started(uow: UnitOfWork, council_id: str, event: Reablement
                 free_until=event.free_until,
             ),
         )
-        await _follow(uow, council_id, event.person_id, event.start_date)
+        await follow_decisions_from(uow, council_id, event.person_id, event.start_date)
         await uow.commit()
 
 
@@ -72,11 +69,5 @@ async def reablement_ended(uow: UnitOfWork, council_id: str, event: ReablementEp
         if not await HealthRepository(uow.session).end(council_id, event.episode_id, day_after):
             log.warning("reablement episode %s ended but its start was never received", event.episode_id)
             return
-        await _follow(uow, council_id, event.person_id, day_after)
+        await follow_decisions_from(uow, council_id, event.person_id, day_after)
         await uow.commit()
-
-
-async def _follow(uow: UnitOfWork, council_id: str, person_id: uuid.UUID, since: date) -> None:
-    repo = AssessmentsRepository(uow.session)
-    overlay = await health_overlay(uow.session, council_id, person_id, await repo.policies(council_id))
-    await follow_health(repo, uow, council_id, person_id, overlay, after=since - timedelta(days=1))
