@@ -54,8 +54,11 @@ def discharge_notification(discharged: date) -> dict:
     }
 
 
-def demonstrate_health(health_url: str, ras_url: str, say: Callable[[str], None], timeout: float = 30) -> bool:
-    """True if RAS registered the person the discharge named and the CHC decision was recorded."""
+def demonstrate_health(url_of: Callable[[str], str], say: Callable[[str], None], timeout: float = 30) -> bool:
+    """True if RAS registered the person the discharge named and the CHC decision was recorded;
+    `url_of` gives a service's base URL by name."""
+    health_url = url_of("health")
+    ras_url = url_of("ras")
     say("\nHealth: a hospital discharge notification (FHIR R4) arrives from the NHS:")
     discharged = date.today() - timedelta(days=3)
     sent = httpx.post(

@@ -333,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = demonstrate_charging(stack) and ok
         if ok:
             demonstrate_brokerage(stack.url("brokerage"), say)
-        ok = demonstrate_health(stack.url("health"), stack.url("ras"), say) and ok
+        ok = demonstrate_health(stack.url, say) and ok
         say("\nAPIs and their docs (OpenAPI at /docs on each):")
         for name in SERVICE_NAMES:
             say(f"  {name:<9} {stack.url(name)}/docs")

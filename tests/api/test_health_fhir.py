@@ -78,6 +78,11 @@ async def test_a_patient_ras_registered_is_matched_by_nhs_number(api):
         (lambda p: broken(p, "birthDate", delete=True), [("Patient.birthDate", "required")]),
         # The FHIR model's rules (fhir.resources).
         (lambda p: broken(p, "birthDate", value="1950-13-45"), [("Patient.birthDate", "value")]),
+        # The model's problems and the NHS number rule, listed together.
+        (
+            lambda p: broken(broken(p, "birthDate", value="1950-13-45"), "identifier", 0, "value", value="9991234560"),
+            [("Patient.birthDate", "value"), ("Patient.identifier[0].value", "value")],
+        ),
         (
             lambda p: broken(broken(p, "gender", value=5), "favouriteColour", value="blue"),
             [("Patient.gender", "value"), ("Patient.favouriteColour", "structure")],
@@ -166,6 +171,14 @@ async def test_a_discharge_starts_free_reablement_and_schedules_the_assessment_o
         (
             lambda b: broken(b, "entry", 2, "resource", "class", delete=True),
             [("Bundle.entry[2].resource.class", "required")],
+        ),
+        (
+            lambda b: broken(
+                broken(b, "entry", 2, "resource", "class", delete=True),
+                *("entry", 1, "resource", "identifier", 0, "value"),
+                value="12345",
+            ),
+            [("Bundle.entry[2].resource.class", "required"), ("Bundle.entry[1].resource.identifier[0].value", "value")],
         ),
         (lambda b: broken(b, "type", value="searchset"), [("Bundle.type", "business-rule")]),
     ],

@@ -48,7 +48,8 @@ async def test_a_referred_patient_is_registered_with_the_proposed_id_once(api):
     assert [r["person_id"] for r in registered] == [str(proposed)]
 
 
-async def test_a_referred_patient_ras_knows_by_nhs_number_is_matched_not_registered_again(api):
+async def test_a_patient_ras_knows_under_another_id_is_merged_into_the_record_it_holds(api):
+    """Health proposed a new id before its copy of people caught up: that id follows the person."""
     ras = await api("ras")
     body = {
         "council_person_id": "WY-1",
@@ -59,11 +60,15 @@ async def test_a_referred_patient_ras_knows_by_nhs_number_is_matched_not_registe
         "postcode": "WV1 1AA",
         "client_group": "older_people",
     }
-    assert (await ras.client.post("/people", json=body, headers=WORKER)).status_code == 201
+    held = (await ras.client.post("/people", json=body, headers=WORKER)).json()
     proposed = uuid.uuid4()
     await handled(ras, referral(proposed), proposed, producer="health")
-    assert (await ras.client.get(f"/people/{proposed}", headers=WORKER)).status_code == 404
-    assert len(await published(ras, "person.registered")) == 1
+    retired = (await ras.client.get(f"/people/{proposed}", headers=WORKER)).json()
+    assert (retired["merged_into"], retired["nhs_number"]) == (held["person_id"], None)
+    still = (await ras.client.get(f"/people/{held['person_id']}", headers=WORKER)).json()
+    assert (still["nhs_number"], still["revision"]) == (NHS_NUMBER, 1)
+    merged = await published(ras, "person.merged")
+    assert merged == [{"merged_person_id": str(proposed), "surviving_person_id": held["person_id"]}]
 
 
 def test_the_provisional_client_group_follows_age_until_the_assessment():

@@ -91,20 +91,32 @@ def _resource_type_problem(body: Any, expected: str) -> list[FhirProblem]:
     return []
 
 
-def _patient_details(patient: Patient, root: str) -> tuple[PatientDetails | None, list[FhirProblem]]:
-    problems: list[FhirProblem] = []
-    numbers = [i for i in patient.identifier or [] if i.system == NHS_NUMBER_SYSTEM]
-    nhs_number = None
+def _nhs_number(identifiers: list[tuple[Any, Any]], root: str) -> tuple[str | None, list[FhirProblem]]:
+    """The NHS number among a Patient's identifiers (system, value): exactly one, Modulus 11 valid."""
+    numbers = [(i, value) for i, (system, value) in enumerate(identifiers) if system == NHS_NUMBER_SYSTEM]
     if len(numbers) != 1:
-        problems.append(
-            FhirProblem(f"{root}.identifier", "required", f"exactly one identifier with system {NHS_NUMBER_SYSTEM}")
-        )
-    else:
-        index = (patient.identifier or []).index(numbers[0])
-        try:
-            nhs_number = normalise_nhs_number(numbers[0].value or "")
-        except InvalidNhsNumber as error:
-            problems.append(FhirProblem(f"{root}.identifier[{index}].value", "value", str(error)))
+        message = f"exactly one identifier with system {NHS_NUMBER_SYSTEM}"
+        return None, [FhirProblem(f"{root}.identifier", "required", message)]
+    index, value = numbers[0]
+    try:
+        return normalise_nhs_number(value if isinstance(value, str) else ""), []
+    except InvalidNhsNumber as error:
+        return None, [FhirProblem(f"{root}.identifier[{index}].value", "value", str(error))]
+
+
+def _raw_nhs_number_problems(resource: Any, root: str, found: list[FhirProblem]) -> list[FhirProblem]:
+    """When the model refused a Patient, the NHS number rule is still checked on what was sent, so
+    every problem is listed at once (where the model has not already named the element)."""
+    identifiers = resource.get("identifier") if isinstance(resource, dict) else None
+    if not isinstance(identifiers, list) or not all(isinstance(i, dict) for i in identifiers):
+        return []
+    _, problems = _nhs_number([(i.get("system"), i.get("value")) for i in identifiers], root)
+    named = {p.expression for p in found}
+    return [p for p in problems if not any(n.startswith(p.expression) for n in named)]
+
+
+def _patient_details(patient: Patient, root: str) -> tuple[PatientDetails | None, list[FhirProblem]]:
+    nhs_number, problems = _nhs_number([(i.system, i.value) for i in patient.identifier or []], root)
     names = [n for n in patient.name or [] if n.use in (None, "official", "usual")]
     family = names[0].family if names else None
     given = (names[0].given or [None])[0] if names else None
@@ -136,7 +148,8 @@ def read_patient(body: Any) -> PatientDetails:
     try:
         patient = Patient.model_validate(body)
     except ValidationError as error:
-        raise InvalidFhir(_model_problems("Patient", error)) from None
+        problems = _model_problems("Patient", error)
+        raise InvalidFhir(problems + _raw_nhs_number_problems(body, "Patient", problems)) from None
     details, problems = _patient_details(patient, "Patient")
     if problems:
         raise InvalidFhir(problems)
@@ -177,7 +190,12 @@ def read_discharge(body: Any) -> DischargeNotification:
     try:
         bundle = Bundle.model_validate(body)
     except ValidationError as error:
-        raise InvalidFhir(_model_problems("Bundle", error)) from None
+        problems = _model_problems("Bundle", error)
+        for index, entry in enumerate(body.get("entry") if isinstance(body.get("entry"), list) else []):
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if isinstance(resource, dict) and resource.get("resourceType") == "Patient":
+                problems += _raw_nhs_number_problems(resource, f"Bundle.entry[{index}].resource", problems)
+        raise InvalidFhir(problems) from None
     if bundle.type not in ("message", "collection"):
         problems.append(
             FhirProblem("Bundle.type", "business-rule", "a discharge notification is a message or collection")

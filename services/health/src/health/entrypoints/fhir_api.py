@@ -64,7 +64,8 @@ async def post_patient(request: Request, principal: CurrentPrincipal, uow: Uow) 
     except InvalidFhir as invalid:
         return _refused(invalid.problems)
     referral = await referrals.refer_patient(uow, principal.council_id, patient)
-    return _fhir(
+    # What we did with it is ours, not a FHIR resource: plain JSON.
+    return JSONResponse(
         {"referral_id": str(referral.referral_id), "person_id": str(referral.person_id), "matched": referral.matched},
         status.HTTP_201_CREATED,
     )
@@ -87,7 +88,7 @@ async def post_discharge(request: Request, principal: CurrentPrincipal, uow: Uow
         "assessment_due_date": episode.assessment_due_date.isoformat(),
     }
     location = {"Location": f"/reablement-episodes/{episode.episode_id}"}
-    return _fhir(body, status.HTTP_201_CREATED if new else status.HTTP_200_OK, location)
+    return JSONResponse(body, status.HTTP_201_CREATED if new else status.HTTP_200_OK, location)
 
 
 @router.get("/CarePlan")

@@ -32,7 +32,10 @@ async def care_plans_for_partner(
     budget = await BudgetsRepository(session).current_of(council_id, person.person_id, today)
     if budget is None:
         return []
+    # A decision naming another of the person's budgets says nothing about who funds this one.
     decisions = [
-        d for d in await FundingRepository(session).of_person(council_id, person.person_id) if d.in_force_on(today)
+        d
+        for d in await FundingRepository(session).of_person(council_id, person.person_id)
+        if d.in_force_on(today) and d.budget_id in (None, budget.budget_id)
     ]
     return [fhir_out.care_plan(budget.details, nhs_number, decisions, budget.end_date)]

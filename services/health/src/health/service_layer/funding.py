@@ -10,8 +10,9 @@ from decimal import Decimal
 from health.adapters.funding_repository import FundingRepository
 from health.adapters.people_repository import PeopleRepository
 from health.domain.funding import FundingDecision
+from health.service_layer.guarded import end_at_revision
 from pbshared.contract.events.health import FundingBasis, FundingChange, FundingResponsibilityChanged
-from pbshared.errors import NotFound, RuleBroken, StaleRevision
+from pbshared.errors import NotFound, RuleBroken
 from pbshared.platform.unit_of_work import UnitOfWork
 
 
@@ -76,17 +77,14 @@ async def end_decision(
     """The NHS stops funding from end_date (a CHC review, discharge from section 117 aftercare...)."""
     async with uow:
         repo = FundingRepository(uow.session)
-        current = await repo.get(council_id, decision_id, for_update=True)
-        if current is None:
-            raise NotFound.about("decision_id", f"no funding decision {decision_id}", where="path")
-        if current.revision != read_revision:
-            raise StaleRevision()
-        problems = current.end_problems(end_date)
-        if problems:
-            raise RuleBroken("nothing was changed", problems)
-        ended = current.ended_on(end_date)
-        if not await repo.save(ended, read_revision=read_revision):
-            raise StaleRevision()
+        ended = await end_at_revision(
+            repo,
+            await repo.get(council_id, decision_id, for_update=True),
+            NotFound.about("decision_id", f"no funding decision {decision_id}", where="path"),
+            read_revision,
+            end_date,
+            lambda current: current.ended_on(end_date),
+        )
         await uow.publish(_event(ended, FundingChange.ended), council_id=council_id, subject_id=str(ended.person_id))
         await uow.commit()
     return ended

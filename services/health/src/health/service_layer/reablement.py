@@ -13,10 +13,11 @@ from datetime import date
 from health.adapters.episodes_repository import EpisodesRepository
 from health.domain.fhir_in import DischargeNotification
 from health.domain.reablement import ReablementEpisode
+from health.service_layer.guarded import end_at_revision
 from health.service_layer.referrals import refer_within
 from health.service_layer.rules import rules_on
 from pbshared.contract.events.health import ReablementEndReason, ReablementEpisodeEnded, ReablementEpisodeStarted
-from pbshared.errors import NotFound, RuleBroken, StaleRevision
+from pbshared.errors import NotFound
 from pbshared.platform.unit_of_work import UnitOfWork
 
 
@@ -90,17 +91,14 @@ async def end_episode(
     """The council records an end before the free period runs out."""
     async with uow:
         episodes = EpisodesRepository(uow.session)
-        current = await episodes.get(council_id, episode_id, for_update=True)
-        if current is None:
-            raise NotFound.about("episode_id", f"no reablement episode {episode_id}", where="path")
-        if current.revision != read_revision:
-            raise StaleRevision()
-        problems = current.end_problems(end_date)
-        if problems:
-            raise RuleBroken("nothing was changed", problems)
-        ended = current.ended(end_date, reason)
-        if not await episodes.save(ended, read_revision=read_revision):
-            raise StaleRevision()
+        ended = await end_at_revision(
+            episodes,
+            await episodes.get(council_id, episode_id, for_update=True),
+            NotFound.about("episode_id", f"no reablement episode {episode_id}", where="path"),
+            read_revision,
+            end_date,
+            lambda current: current.ended(end_date, reason),
+        )
         await _publish_end(uow, ended)
         await uow.commit()
     return ended

@@ -1,10 +1,13 @@
 """What RAS does with the NHS's messages (from the health service's events).
 
 A referred patient is matched by NHS number, or registered with the id the health service proposed
-(publishing person.registered as for anyone). When a reablement episode after a hospital discharge
-ends, the needs assessment that follows is due: RAS records it as a request for support by the route
-"hospital discharge", dated the day the assessment is due, so it shows among the requests waiting
-for an assessment (docs/domain/health.md).
+(publishing person.registered as for anyone). When health proposed a new id for a person RAS already
+holds (its copy of people had not caught up yet), the proposed record is registered and at once merged
+into the one RAS holds (person.merged), so whatever health recorded under that id follows the person.
+
+When a reablement episode after a hospital discharge ends, the needs assessment that follows is due:
+RAS records it as a request for support by the route "hospital discharge", dated the day the
+assessment is due, so it shows among the requests waiting for an assessment (docs/domain/health.md).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import uuid
 from datetime import date
 
 from pbshared.contract.events.health import PatientReferred, ReablementEpisodeEnded
-from pbshared.contract.events.people import ClientGroup, PersonRegistered
+from pbshared.contract.events.people import ClientGroup, PersonMerged, PersonRegistered
 from pbshared.platform.unit_of_work import UnitOfWork
 from ras.adapters.people_repository import PeopleRepository
 from ras.adapters.requests_repository import RequestsRepository
@@ -37,19 +40,19 @@ def provisional_client_group(date_of_birth: date, on: date) -> ClientGroup:
 
 
 async def take_referral(uow: UnitOfWork, council_id: str, referral: PatientReferred, today: date) -> Person | None:
-    """The person registered for this referral, or None when they were already known."""
+    """The person registered for this referral, or None when health already used the id RAS holds."""
     async with uow:
         repo = PeopleRepository(uow.session)
         if await repo.get(council_id, referral.proposed_person_id) is not None:
             return None
-        if await repo.find(council_id, nhs_number=referral.nhs_number, include_merged=False, limit=1):
-            return None
+        known = await repo.find(council_id, nhs_number=referral.nhs_number, include_merged=False, limit=1)
         person = Person(
             person_id=referral.proposed_person_id,
             council_id=council_id,
             # Until the council gives its own, an id that says where the person came from.
             council_person_id=f"NHS-{referral.referral_id.hex[:12].upper()}",
-            nhs_number=referral.nhs_number,
+            # One live record holds an NHS number: a record about to be merged into it goes without.
+            nhs_number=None if known else referral.nhs_number,
             given_name=referral.given_name,
             family_name=referral.family_name,
             date_of_birth=referral.date_of_birth,
@@ -58,6 +61,14 @@ async def take_referral(uow: UnitOfWork, council_id: str, referral: PatientRefer
         )
         await repo.add(person)
         await uow.publish(PersonRegistered(**person.details()), council_id=council_id, subject_id=str(person.person_id))
+        if known:
+            [survivor] = known
+            await repo.save(person.merged_into_person(survivor), read_revision=person.revision)
+            await uow.publish(
+                PersonMerged(merged_person_id=person.person_id, surviving_person_id=survivor.person_id),
+                council_id=council_id,
+                subject_id=str(person.person_id),
+            )
         await uow.commit()
     return person
 
