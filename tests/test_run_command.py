@@ -36,6 +36,10 @@ def test_the_local_stack_shows_every_copy_arriving(tmp_path):
     assert "model 2 against model 1: learning disability +3.3%, older people +4.5%" in result.stdout
     assert (tmp_path / "calibration.svg").read_text().startswith("<?xml")
     assert "pays 130.60 a week from 2025-06-02, collected by the council" in result.stdout  # charging's step
+    # Brokerage's market figures: the packages of the day (the broker's, perhaps the budget's) and the
+    # two sealed bids, and the chart.
+    assert re.search(r"market figures for today: \d+ package\(s\) requested, 2 bids \(", result.stdout)
+    assert (tmp_path / "market-figures.svg").read_text().startswith("<?xml")
 
 
 def test_stopping_the_local_stack_stops_the_broker_and_every_service(tmp_path):
