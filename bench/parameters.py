@@ -27,3 +27,6 @@ class Parameters:
     idle_seconds: float  # how long each service idles before its memory is read
     message_bytes: int
     partitions: int = 6
+    bids: int = 2000  # brokerage: bids through the API under concurrent load (bench.brokerage)
+    bid_concurrency: int = 32
+    packages_to_evaluate: int = 10000  # closed packages of 20 bids, evaluated by the deadline timers

@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench import report
+from bench.brokerage import measure_brokerage
 from bench.memory import measure_idle_memory
 from bench.messaging import measure_messaging
 from bench.parameters import Parameters
@@ -35,6 +36,8 @@ def parse(argv: list[str] | None) -> tuple[Parameters, Path]:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, help="events in each throughput burst (default 20000; quick 2000)")
     parser.add_argument("--rate", type=float, default=1000.0, help="events per second in the latency phase")
+    parser.add_argument("--bids", type=int, help="brokerage bids under concurrent load (default 2000; quick 200)")
+    parser.add_argument("--evaluate", type=int, help="closed packages evaluated (default 10000; quick 200)")
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--output", type=Path, help="results file stem (default bench/results)")
     args = parser.parse_args(argv)
@@ -50,6 +53,8 @@ def parse(argv: list[str] | None) -> tuple[Parameters, Path]:
         warmup_events=200 if quick else 1000,
         idle_seconds=2.0 if quick else 5.0,
         message_bytes=envelope_size(),
+        bids=args.bids or (200 if quick else 2000),
+        packages_to_evaluate=args.evaluate or (200 if quick else 10000),
     )
     return parameters, args.output or HERE / ("results-quick" if quick else "results")
 
@@ -61,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     with TansuBroker() as broker, fresh_database() as database_url:
         asyncio.run(measure_messaging(results, parameters, broker.bootstrap_servers, database_url))
         measure_idle_memory(results, parameters, broker.bootstrap_servers)
+    measure_brokerage(results, parameters.bids, parameters.bid_concurrency, parameters.packages_to_evaluate)
     # The machine may be shared: a high load means other work took cores from these figures.
     results.details["load average after the run"] = _load()
     print(report.table(results))

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.integration
 def test_the_benchmark_runs_and_writes_its_results(tmp_path):
     stem = tmp_path / "results"
     result = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--quick", "--events", "300", "--output", str(stem)],
+        [sys.executable, "-m", "bench.run", "--quick", "--events", "300", "--bids", "64", "--evaluate", "20"]
+        + ["--output", str(stem)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -34,6 +35,9 @@ def test_the_benchmark_runs_and_writes_its_results(tmp_path):
         "latency p99 at 1,000/s, against PostgreSQL alone",
         "idle RSS, ras",
         "idle RSS, ledger",
+        "bids accepted per second (64 bids, 32 at once), against a bare endpoint",
+        "bid latency p99 (64 bids, 32 at once)",
+        "evaluation of 20 closed packages of 20 bids",
     ):
         assert figure in markdown
     figures = json.loads(stem.with_suffix(".json").read_text())

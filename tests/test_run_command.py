@@ -40,6 +40,10 @@ def test_the_local_stack_shows_every_copy_arriving(tmp_path):
     assert re.search(r"reablement from \d{4}-\d\d-\d\d, free until", result.stdout)
     assert "RAS registered Margaret Okafor from the NHS's message" in result.stdout
     assert "eligible for continuing healthcare" in result.stdout
+    # Brokerage's market figures: the packages of the day (the broker's, perhaps the budget's) and the
+    # two sealed bids, and the chart.
+    assert re.search(r"market figures for today: \d+ package\(s\) requested, 2 bids \(", result.stdout)
+    assert (tmp_path / "market-figures.svg").read_text().startswith("<?xml")
 
 
 def test_stopping_the_local_stack_stops_the_broker_and_every_service(tmp_path):

@@ -1,11 +1,13 @@
 """The local stack's brokerage step: providers join the DPS, a broker raises a package for a person
-who arrived through events, and providers bid on the anonymised advert."""
+who arrived through events, and providers bid on the anonymised advert; then what a commissioner
+learns from the market today, as figures and a chart."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 
 import httpx
 
@@ -78,3 +80,20 @@ def demonstrate_brokerage(url: str, say: Callable[[str], None]) -> None:
         )
     sealed = httpx.get(f"{url}/packages/{package['package_id']}/bids", headers=_headers("broker"))
     say(f"  the broker sees {len(sealed.json())} bids until the deadline; the worker's timer then ranks and awards")
+
+
+def demonstrate_market_figures(url: str, run_dir: Path, say: Callable[[str], None]) -> None:
+    today = {"start": date.today().isoformat(), "end": date.today().isoformat()}
+    figures = httpx.get(f"{url}/market-figures", params=today, headers=_headers("commissioner"))
+    if figures.status_code != 200:
+        say(f"  the market figures were refused: {figures.text}")
+        return
+    council = figures.json()["council"]
+    awarded = f"{council['awarded']} awarded" if council["awarded"] else "none awarded yet: bidding is open"
+    say(
+        f"  market figures for today: {council['packages']} package(s) requested, {council['bids']} bids "
+        f"({council['bids_per_package']} a package), {awarded}"
+    )
+    chart = httpx.get(f"{url}/market-figures/chart", params=today, headers=_headers("commissioner"))
+    (run_dir / "market-figures.svg").write_bytes(chart.content)
+    say(f"  market chart: {run_dir / 'market-figures.svg'}; CSV: {url}/market-figures?start=...&end=...&format=csv")

@@ -24,7 +24,7 @@ from pbshared.platform.auth import Role
 from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.platform.tokens import DEV_SECRET, mint
 from pbshared.testing.broker import TansuBroker, free_port
-from tools.brokerage_demo import demonstrate_brokerage
+from tools.brokerage_demo import demonstrate_brokerage, demonstrate_market_figures
 from tools.commissioning_demo import demonstrate_commissioning
 from tools.health_demo import demonstrate_health
 from tools.services import PORTS, SERVICE_NAMES, definition
@@ -333,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = demonstrate_charging(stack) and ok
         if ok:
             demonstrate_brokerage(stack.url("brokerage"), say)
+            demonstrate_market_figures(stack.url("brokerage"), args.run_dir, say)
         ok = demonstrate_health(stack.url, say) and ok
         say("\nAPIs and their docs (OpenAPI at /docs on each):")
         for name in SERVICE_NAMES:

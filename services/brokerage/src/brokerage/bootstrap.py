@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from brokerage.adapters.tables import metadata
 from brokerage.config import BrokerageSettings
-from brokerage.entrypoints import adverts_api, handlers, packages_api, placements_api, providers_api
+from brokerage.entrypoints import adverts_api, handlers, market_api, packages_api, placements_api, providers_api
 from brokerage.entrypoints.timer_loop import run_timers
 from brokerage.reference_kinds import BROKERAGE_REFERENCE_KINDS
 from pbshared.platform.app import build_app
@@ -19,8 +19,14 @@ SERVICE = ServiceDefinition(
     "System, takes sealed bids, ranks them at the deadline, awards, and places the package.",
     settings_cls=BrokerageSettings,
     metadata=metadata,
-    routers=[providers_api.router, packages_api.router, adverts_api.router, placements_api.router],
-    access={**providers_api.ACCESS, **packages_api.ACCESS, **adverts_api.ACCESS, **placements_api.ACCESS},
+    routers=[providers_api.router, packages_api.router, adverts_api.router, placements_api.router, market_api.router],
+    access={
+        **providers_api.ACCESS,
+        **packages_api.ACCESS,
+        **adverts_api.ACCESS,
+        **placements_api.ACCESS,
+        **market_api.ACCESS,
+    },
     subscriptions=handlers.SUBSCRIPTIONS,
     reference_kinds=BROKERAGE_REFERENCE_KINDS,
     background=[run_timers],

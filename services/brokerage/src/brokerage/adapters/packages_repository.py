@@ -39,6 +39,7 @@ def _to_package(row: Any) -> Package:
         needs_from_round=m["needs_from_round"],
         awarded_at=as_utc(m["awarded_at"]),
         withdrawal_reason=m["withdrawal_reason"],
+        requested_at=as_utc(m["requested_at"]),
     )
 
 
@@ -115,7 +116,7 @@ class PackagesRepository:
                 person_id=package.person_id,
                 origin=str(package.origin),
                 budget_id=package.budget_id,
-                requested_at=datetime.now(UTC),
+                requested_at=package.requested_at or datetime.now(UTC),
                 **_package_values(package),
             )
         )

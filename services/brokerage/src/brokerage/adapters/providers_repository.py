@@ -72,6 +72,11 @@ class ProvidersRepository:
         row = (await self._session.execute(query)).first()
         return _to_provider(row) if row else None
 
+    async def some(self, council_id: str, provider_ids: set[str]) -> dict[str, Provider]:
+        """Several providers in one query (a round's bidders), by id."""
+        query = select(providers).where(providers.c.council_id == council_id, providers.c.provider_id.in_(provider_ids))
+        return {p.provider_id: p for p in map(_to_provider, await self._session.execute(query))}
+
     async def all(self, council_id: str, *, limit: int = 100, offset: int = 0) -> list[Provider]:
         query = (
             select(providers)

@@ -55,6 +55,7 @@ class Package:
     needs_from_round: int = 1  # a revision that changes the needs starts their count of rounds again
     awarded_at: datetime | None = None
     withdrawal_reason: str | None = None
+    requested_at: datetime | None = None  # set when stored, if not before
 
     @property
     def rounds_for_these_needs(self) -> int:

@@ -56,12 +56,11 @@ async def close_round(
 
 
 async def _rank(uow: UnitOfWork, package: Package, standing: list[Bid], rules: DpsRules) -> list[dict]:
-    providers = ProvidersRepository(uow.session)
-    records = {}
-    for bid in standing:
-        p = await providers.get(package.council_id, bid.provider_id)
-        assert p is not None
-        records[bid.provider_id] = ProviderRecord(p.rating, p.accepted_packages, p.handed_back_packages)
+    bidders = await ProvidersRepository(uow.session).some(package.council_id, {b.provider_id for b in standing})
+    records = {
+        provider_id: ProviderRecord(p.rating, p.accepted_packages, p.handed_back_packages)
+        for provider_id, p in bidders.items()
+    }
     sealed = [SealedBid(b.bid_id, b.provider_id, b.rate_pence, b.earliest_start, b.submitted_at) for b in standing]
     lot = rules.lot(package.needs.lot)
     assert lot is not None

@@ -107,6 +107,7 @@ async def _request(
         deadline=now + timedelta(hours=rules.bidding_windows.hours(needs.urgency)),
         revision=1,
         budget_revision=budget_revision,
+        requested_at=now,
     )
     await PackagesRepository(uow.session).add(package)
     await uow.publish(

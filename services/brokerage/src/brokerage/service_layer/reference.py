@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brokerage.adapters.reference_repository import payload_in_force
+from brokerage.adapters.reference_repository import dataset_in_force
 from brokerage.domain.reference import dps_rules, localities
 from brokerage.domain.reference.dps_rules import DpsRules
 from brokerage.domain.reference.localities import Localities
 from pbshared.errors import RuleBroken
 
+M = TypeVar("M", bound=BaseModel)
+
+# Every bid and every evaluation reads the rules, and checking a dataset against its model costs more
+# than the rest of a bid. A stored dataset never changes (a change is a new version, with a new
+# content hash), so each is checked once per process and kept.
+_CHECKED: dict[tuple[str, str], BaseModel] = {}
+_KEPT_AT_MOST = 256
+
 
 async def council_rules(session: AsyncSession, council_id: str, on: date) -> tuple[DpsRules, Localities]:
-    rules = await _in_force(session, council_id, dps_rules.KIND, on)
-    areas = await _in_force(session, council_id, localities.KIND, on)
-    return DpsRules.model_validate(rules), Localities.model_validate(areas)
+    rules = await _in_force(session, council_id, dps_rules.KIND, on, DpsRules)
+    areas = await _in_force(session, council_id, localities.KIND, on, Localities)
+    return rules, areas
 
 
-async def _in_force(session: AsyncSession, council_id: str, kind: str, on: date) -> dict:
-    payload = await payload_in_force(session, council_id, kind, on)
-    if payload is None:
+async def _in_force(session: AsyncSession, council_id: str, kind: str, on: date, model: type[M]) -> M:
+    dataset = await dataset_in_force(session, council_id, kind, on)
+    if dataset is None:
         raise RuleBroken.about("council_id", f"the council has no {kind} in force on {on}: load them first")
-    return payload
+    key = (kind, dataset.content_hash)
+    checked = _CHECKED.get(key)
+    if checked is None:
+        if len(_CHECKED) >= _KEPT_AT_MOST:
+            _CHECKED.clear()
+        checked = _CHECKED[key] = model.model_validate(dataset.payload)
+    assert isinstance(checked, model)
+    return checked

@@ -2,57 +2,31 @@
 Pounds here are floats: they only place marks on a drawing, never money anyone is paid.
 
 Each series carries an id (`gid`) naming its client group, so an SVG can be checked for its series
-and styled by a council; text stays text in the SVG (readable, searchable, accessible).
+and styled by a council (drawing and rendering: pbshared.platform.charts).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Literal
 
 from pbshared.contract.events.people import ClientGroup
 from pbshared.contract.money import WEEKS_PER_YEAR
+from pbshared.platform.charts import MEDIA_TYPES, ImageFormat, new_figure, render
 from ras.domain.commissioning.calibration import Fit, GainsAndLosses
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+__all__ = ["MEDIA_TYPES", "ImageFormat", "bin_edges", "calibration_chart", "gains_and_losses_chart"]
 
-ImageFormat = Literal["svg", "png"]
-MEDIA_TYPES: dict[ImageFormat, str] = {"svg": "image/svg+xml", "png": "image/png"}
-
-# Fixed so that the same report draws the same bytes (ids in the SVG are otherwise random).
 _HALF_BINS = 10
-_STYLE = {"svg.hashsalt": "pb-ras", "svg.fonttype": "none"}
+_SALT = "pb-ras"
 
 
 def _label(group: ClientGroup) -> str:
     return group.value.replace("_", " ").capitalize()
 
 
-def _figure() -> Figure:
-    # Imported on the first chart, not at start-up: matplotlib is slow to load (a font cache on its
-    # first run) and a worker, or a RAS that draws no chart, never needs it.
-    import matplotlib
-
-    matplotlib.use("Agg")  # servers have no display
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(8, 5), layout="constrained")
-
-
-def _render(figure: Figure, image: ImageFormat) -> bytes:
-    import matplotlib
-
-    out = io.BytesIO()
-    with matplotlib.rc_context(_STYLE):
-        figure.savefig(out, format=image, metadata={"Date": None} if image == "svg" else None)
-    return out.getvalue()
-
-
 def calibration_chart(fits: Mapping[ClientGroup, Fit], image: ImageFormat) -> bytes:
     """Points against actual weekly cost, one colour per client group, with its fitted line."""
-    figure = _figure()
+    figure = new_figure()
     axes = figure.add_subplot()
     for group, fit in fits.items():
         points = [r.points for r in fit.residuals]
@@ -72,7 +46,7 @@ def calibration_chart(fits: Mapping[ClientGroup, Fit], image: ImageFormat) -> by
     axes.set_ylabel("Actual weekly cost (£)")
     axes.set_title("Points against the cost of care, with the fitted price per point")
     axes.legend(fontsize="small")
-    return _render(figure, image)
+    return render(figure, image, _SALT)
 
 
 def bin_edges(differences: list[list[float]]) -> list[float]:
@@ -84,7 +58,7 @@ def bin_edges(differences: list[list[float]]) -> list[float]:
 
 def gains_and_losses_chart(results: Mapping[ClientGroup, GainsAndLosses], image: ImageFormat) -> bytes:
     """How many people gain or lose how much a week, stacked by client group."""
-    figure = _figure()
+    figure = new_figure()
     axes = figure.add_subplot()
     groups = list(results)
     differences = [[c.difference_pence / 100 for c in results[g].changes] for g in groups]
@@ -99,4 +73,4 @@ def gains_and_losses_chart(results: Mapping[ClientGroup, GainsAndLosses], image:
     axes.set_ylabel("People")
     axes.set_title("Who would gain and who would lose")
     axes.legend(fontsize="small")
-    return _render(figure, image)
+    return render(figure, image, _SALT)

@@ -21,12 +21,12 @@ from pbshared.platform.deps import Session, Uow
 from pbshared.platform.errors import FieldProblem, Problem
 from pbshared.platform.pagination import Limit, Offset
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
+from pbshared.platform.reports import csv_response, pounds, text
 from ras.adapters import charts
 from ras.adapters.cohort_repository import Cohort
 from ras.domain.commissioning.calibration import Fit, GainsAndLosses, Residual
 from ras.domain.commissioning.comparison import GroupComparison
 from ras.domain.problems import Refused
-from ras.entrypoints.commissioning_reports import csv_response, pounds, text
 from ras.service_layer import commissioning as use_cases
 
 router = APIRouter(prefix="/cohorts", tags=["commissioning"])

@@ -1,4 +1,5 @@
-"""Commissioning reports as JSON (money in pence) and as CSV for a spreadsheet (money in pounds).
+"""Reports as JSON (money in pence) and as CSV for a spreadsheet (money in pounds): RAS's
+commissioning reports, brokerage's market figures.
 
 CSV cells that are text the council supplied (a reference) are escaped when a spreadsheet would
 read them as a formula: a leading = + - @ (or tab, carriage return) gets a leading apostrophe.
