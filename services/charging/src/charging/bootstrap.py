@@ -6,11 +6,13 @@ from charging.adapters.tables import metadata
 from charging.config import ChargingSettings
 from charging.domain.figures import NationalChargingFigures
 from charging.domain.interest import DeferredPaymentInterestRates
+from charging.domain.letter import ChargingLetter
 from charging.domain.policy import ChargingPolicy
 from charging.entrypoints import (
     assessments_api,
     budget_handlers,
     health_handlers,
+    letters_api,
     overdue_api,
     placement_handlers,
     uprating_api,
@@ -37,6 +39,11 @@ REFERENCE_KINDS = [
         model=ChargingPolicy,
         description="The council's charging options: DRE allowance, caps, discounts, short stays, fees.",
     ),
+    ReferenceKind(
+        name="charging_letter",
+        model=ChargingLetter,
+        description="The council's outcome letter: a Jinja2 HTML template, its name and signatory.",
+    ),
 ]
 
 SERVICE = ServiceDefinition(
@@ -47,8 +54,8 @@ SERVICE = ServiceDefinition(
     "what the NHS pays for from the health service's events.",
     settings_cls=ChargingSettings,
     metadata=metadata,
-    routers=[assessments_api.router, overdue_api.router, uprating_api.router],
-    access=assessments_api.ACCESS | overdue_api.ACCESS | uprating_api.ACCESS,
+    routers=[assessments_api.router, letters_api.router, overdue_api.router, uprating_api.router],
+    access=assessments_api.ACCESS | letters_api.ACCESS | overdue_api.ACCESS | uprating_api.ACCESS,
     subscriptions=budget_handlers.SUBSCRIPTIONS + health_handlers.SUBSCRIPTIONS + placement_handlers.SUBSCRIPTIONS,
     reference_kinds=REFERENCE_KINDS,
     person_copies=PersonCopyAccess(

@@ -50,6 +50,22 @@ class AssessmentsRepository:
         )
         return row.scalar_one_or_none()
 
+    async def person(self, council_id: str, person_id: uuid.UUID) -> dict[str, Any] | None:
+        """The person's name, reference and postcode from this service's copy, for a letter."""
+        row = (
+            await self.session.execute(
+                select(
+                    person_copies.c.given_name,
+                    person_copies.c.family_name,
+                    person_copies.c.council_person_id,
+                    person_copies.c.postcode,
+                )
+                .where(person_copies.c.council_id == council_id)
+                .where(person_copies.c.person_id == person_id)
+            )
+        ).first()
+        return dict(row._mapping) if row else None
+
     async def _datasets(self, council_id: str, kind: str) -> list[dict[str, Any]]:
         # Read here rather than through the refdata router's repository, which speaks HTTP problems.
         rows = await self.session.execute(
