@@ -40,6 +40,9 @@ def test_the_local_stack_shows_every_copy_arriving(tmp_path):
     assert re.search(r"reablement from \d{4}-\d\d-\d\d, free until", result.stdout)
     assert "RAS registered Margaret Okafor from the NHS's message" in result.stdout
     assert "eligible for continuing healthcare" in result.stdout
+    assert re.search(
+        r"Payment run \d{4}-\d\d-\d\d: finished, .*run again: the same job \(nothing added\)", result.stdout
+    )
 
 
 def test_stopping_the_local_stack_stops_the_broker_and_every_service(tmp_path):

@@ -1,0 +1,201 @@
+"""Reading and writing ledger accounts and transfers; always within one council.
+
+Accounts are locked with SELECT ... FOR UPDATE in the order of their ids, so two transfers touching
+the same two accounts queue instead of deadlocking. On SQLite the clause is dropped: the platform
+begins every writing transaction with BEGIN IMMEDIATE, so writers already queue.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, literal, select, union_all, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ledger.adapters.tables import ledger_accounts, ledger_transfers
+from ledger.domain.accounts import Account, AccountKind, Balance, Counters
+from ledger.domain.transfers import POSTING_PHASES, RESOLVING_PHASES, CounterChange, Phase, Transfer
+
+_COUNTERS = ("debits_posted", "credits_posted", "debits_pending", "credits_pending")
+
+
+def _account(row: Any) -> Account:
+    m = row._mapping
+    return Account(
+        account_id=m["account_id"],
+        council_id=m["council_id"],
+        code=m["code"],
+        kind=AccountKind(m["kind"]),
+        reference=m["reference"],
+        name=m["name"],
+        never_below_zero=m["never_below_zero"],
+        counters=Counters(*(m[c] for c in _COUNTERS)),
+    )
+
+
+def _transfer(row: Any) -> Transfer:
+    m = dict(row._mapping)
+    m["phase"] = Phase(m["phase"])
+    return Transfer(**m)
+
+
+def _movement(account: Any, amount: Any, position: int, where: Any) -> Any:
+    """One side of the transfers as (account, the four counters), the amount at `position`, zeros elsewhere."""
+    values = [amount if i == position else literal(0) for i in range(len(_COUNTERS))]
+    labelled = [v.label(name) for v, name in zip(values, _COUNTERS, strict=True)]
+    return select(account.label("a"), *labelled).where(where)
+
+
+class LedgerRepository:
+    def __init__(self, session: AsyncSession):
+        self._session = session
+
+    # Accounts
+
+    async def account(self, council_id: str, account_id: uuid.UUID) -> Account | None:
+        query = select(ledger_accounts).where(
+            ledger_accounts.c.council_id == council_id, ledger_accounts.c.account_id == account_id
+        )
+        row = (await self._session.execute(query)).first()
+        return _account(row) if row else None
+
+    async def account_by_code(self, council_id: str, code: str) -> Account | None:
+        query = select(ledger_accounts).where(
+            ledger_accounts.c.council_id == council_id, ledger_accounts.c.code == code
+        )
+        row = (await self._session.execute(query)).first()
+        return _account(row) if row else None
+
+    async def accounts(self, council_id: str, kind: AccountKind | None = None) -> list[Account]:
+        query = select(ledger_accounts).where(ledger_accounts.c.council_id == council_id)
+        if kind is not None:
+            query = query.where(ledger_accounts.c.kind == kind.value)
+        rows = (await self._session.execute(query.order_by(ledger_accounts.c.code))).all()
+        return [_account(r) for r in rows]
+
+    async def lock_accounts(self, council_id: str, account_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Account]:
+        """Locks the accounts in id order (a fixed order, so concurrent transfers never deadlock)."""
+        query = (
+            select(ledger_accounts)
+            .where(ledger_accounts.c.council_id == council_id, ledger_accounts.c.account_id.in_(set(account_ids)))
+            .order_by(ledger_accounts.c.account_id)
+            .with_for_update()
+        )
+        rows = (await self._session.execute(query)).all()
+        return {row._mapping["account_id"]: _account(row) for row in rows}
+
+    async def add_account(self, account: Account) -> None:
+        await self._session.execute(
+            insert(ledger_accounts).values(
+                account_id=account.account_id,
+                council_id=account.council_id,
+                code=account.code,
+                kind=account.kind.value,
+                reference=account.reference,
+                name=account.name,
+                never_below_zero=account.never_below_zero,
+                opened_at=datetime.now(UTC),
+                **{c: 0 for c in _COUNTERS},
+            )
+        )
+
+    async def change_counters(self, account_id: uuid.UUID, change: CounterChange) -> None:
+        # Relative updates: correct even if a caller forgot the lock (the lock is what makes the
+        # never-below-zero check hold).
+        values = {c: ledger_accounts.c[c] + getattr(change, c) for c in _COUNTERS if getattr(change, c)}
+        if values:
+            await self._session.execute(
+                update(ledger_accounts).where(ledger_accounts.c.account_id == account_id).values(**values)
+            )
+
+    # Transfers
+
+    async def transfer(self, council_id: str, transfer_id: uuid.UUID) -> Transfer | None:
+        query = select(ledger_transfers).where(
+            ledger_transfers.c.council_id == council_id, ledger_transfers.c.transfer_id == transfer_id
+        )
+        row = (await self._session.execute(query)).first()
+        return _transfer(row) if row else None
+
+    async def transfer_by_key(self, council_id: str, idempotency_key: str) -> Transfer | None:
+        query = select(ledger_transfers).where(
+            ledger_transfers.c.council_id == council_id, ledger_transfers.c.idempotency_key == idempotency_key
+        )
+        row = (await self._session.execute(query)).first()
+        return _transfer(row) if row else None
+
+    async def follow_up(
+        self, *, pending_of: uuid.UUID | None = None, reversal_of: uuid.UUID | None = None
+    ) -> uuid.UUID | None:
+        """The transfer that resolved a pending one, or that reversed one, if any."""
+        column = ledger_transfers.c.pending_id if pending_of is not None else ledger_transfers.c.reverses_id
+        target = pending_of if pending_of is not None else reversal_of
+        query = select(ledger_transfers.c.transfer_id).where(column == target)
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def add_transfer(self, transfer: Transfer) -> None:
+        values = {
+            name: getattr(transfer, name) for name in (c.name for c in ledger_transfers.columns) if name != "phase"
+        }
+        await self._session.execute(insert(ledger_transfers).values(**values, phase=transfer.phase.value))
+
+    async def transfers_of(
+        self, council_id: str, account_id: uuid.UUID, *, since: date | None = None, until: date | None = None
+    ) -> list[Transfer]:
+        t = ledger_transfers.c
+        query = select(ledger_transfers).where(
+            t.council_id == council_id, (t.debit_account_id == account_id) | (t.credit_account_id == account_id)
+        )
+        if since is not None:
+            query = query.where(t.value_date >= since)
+        if until is not None:
+            query = query.where(t.value_date <= until)
+        rows = (await self._session.execute(query.order_by(t.value_date, t.created_at, t.transfer_id))).all()
+        return [_transfer(r) for r in rows]
+
+    # Balances at a date, from the transfers themselves (the counters hold only the latest).
+
+    async def balances(
+        self, council_id: str, as_of: date, account_ids: Iterable[uuid.UUID] | None = None
+    ) -> list[Balance]:
+        t = ledger_transfers.c
+        posted = [p.value for p in POSTING_PHASES]
+        dated = and_(t.council_id == council_id, t.value_date <= as_of)
+        # A pending transfer still counts on as_of unless it was posted or voided by then.
+        resolution = ledger_transfers.alias("resolution")
+        unresolved = (
+            ~select(resolution.c.transfer_id)
+            .where(
+                resolution.c.pending_id == t.transfer_id,
+                resolution.c.phase.in_([p.value for p in RESOLVING_PHASES]),
+                resolution.c.value_date <= as_of,
+            )
+            .exists()
+        )
+        pending = and_(dated, t.phase == Phase.pending.value, unresolved)
+        movements = union_all(
+            _movement(t.debit_account_id, t.amount_pence, 0, and_(dated, t.phase.in_(posted))),
+            _movement(t.credit_account_id, t.amount_pence, 1, and_(dated, t.phase.in_(posted))),
+            _movement(t.debit_account_id, t.amount_pence, 2, pending),
+            _movement(t.credit_account_id, t.amount_pence, 3, pending),
+        ).subquery()
+        cols = list(movements.c)
+        sums = (
+            select(cols[0].label("a"), *(func.sum(c).label(n) for c, n in zip(cols[1:], _COUNTERS, strict=True)))
+            .group_by(cols[0])
+            .subquery()
+        )
+        a = ledger_accounts.c
+        query = (
+            select(a.account_id, a.code, *(func.coalesce(sums.c[n], 0).label(n) for n in _COUNTERS))
+            .select_from(ledger_accounts.outerjoin(sums, sums.c.a == a.account_id))
+            .where(a.council_id == council_id)
+            .order_by(a.code)
+        )
+        if account_ids is not None:
+            query = query.where(a.account_id.in_(set(account_ids)))
+        rows = (await self._session.execute(query)).all()
+        return [Balance(r.account_id, r.code, *(int(getattr(r, n)) for n in _COUNTERS)) for r in rows]
