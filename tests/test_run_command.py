@@ -44,6 +44,9 @@ def test_the_local_stack_shows_every_copy_arriving(tmp_path):
     # two sealed bids, and the chart.
     assert re.search(r"market figures for today: \d+ package\(s\) requested, 2 bids \(", result.stdout)
     assert (tmp_path / "market-figures.svg").read_text().startswith("<?xml")
+    assert re.search(
+        r"Payment run \d{4}-\d\d-\d\d: finished, .*run again: the same job \(nothing added\)", result.stdout
+    )
 
 
 def test_stopping_the_local_stack_stops_the_broker_and_every_service(tmp_path):

@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from pbshared.platform.auth import Role
 from pbshared.platform.consumer import HandlerContext
 from pbshared.platform.outbox import envelope_for
 from pbshared.platform.tables import outbox, person_copies
+from pbshared.testing.harness import auth
 
 NHS_NUMBER = "9434765919"
 OTHER_NHS_NUMBER = "9000000009"
@@ -131,3 +133,17 @@ async def handled(service, payload, subject_id, producer: str = "ras", council_i
         for subscription in service.definition.all_subscriptions():
             if isinstance(payload, subscription.payload_model):
                 await subscription.handler(context, payload)
+
+
+async def decided_and_ended(health, person_id, basis: str, share: dict[str, Any], start: str, end: str) -> None:
+    """A funding decision recorded at the health service from `start`, and its end on `end`."""
+    body = {"person_id": str(person_id), "basis": basis, "start_date": start, "icb_code": "QWN", **share}
+    decided = await health.client.post("/funding-decisions", json=body, headers=auth(Role.social_worker))
+    assert decided.status_code == 201, decided.text
+    decision = decided.json()
+    ended = await health.client.post(
+        f"/funding-decisions/{decision['decision_id']}/end",
+        json={"revision": decision["revision"], "end_date": end},
+        headers=auth(Role.social_worker),
+    )
+    assert ended.status_code == 200, ended.text

@@ -9,6 +9,7 @@ import pytest
 
 from pbshared.platform.auth import Role
 from pbshared.testing.harness import auth, wait_for
+from tests.api.health_support import decided_and_ended
 from tests.integration.support import person_registered, publish_raw
 from tests.integration.test_charging_follows_budgets import AT_HOME
 
@@ -50,16 +51,7 @@ async def test_each_funding_decision_changes_the_charge_and_each_end_restores_it
         ("joint_funding", {"nhs_weekly_pence": 25000}, "2025-11-17", "2025-12-15", 5000),
     ]
     for basis, share, start, end, during in decisions:
-        body = {"person_id": str(person_id), "basis": basis, "start_date": start, "icb_code": "QWN", **share}
-        decided = await health.client.post("/funding-decisions", json=body, headers=WORKER)
-        assert decided.status_code == 201, decided.text
-        decision = decided.json()
-        ended = await health.client.post(
-            f"/funding-decisions/{decision['decision_id']}/end",
-            json={"revision": decision["revision"], "end_date": end},
-            headers=WORKER,
-        )
-        assert ended.status_code == 200, ended.text
+        await decided_and_ended(health, person_id, basis, share, start, end)
 
         async def applied(start=start, end=end, during=during) -> bool:
             return (await charge_on(charging, person_id, start), await charge_on(charging, person_id, end)) == (

@@ -66,6 +66,20 @@ def test_a_provisional_figure_makes_the_result_provisional(charge):
     assert "capital.lower_limit" in next_year.provisional_figures
 
 
+@pytest.mark.parametrize(
+    ("day", "premium", "pence"),
+    [("2025-06-02", "carer", 5235), ("2026-06-01", "carer", 5235), ("2026-06-01", "disability", 4965)],
+)
+def test_premiums_not_yet_published_are_carried_forward_and_marked_provisional(charge, day, premium, pence):
+    result = charge(
+        assessed_on=day,
+        minimum_income_guarantee_premiums=[premium],
+        income=[{"kind": "state_pension", "weekly_pence": 20000}],
+    )
+    assert result.step(f"MIG premium: {premium}").pence == pence
+    assert f"minimum_income_guarantee.premiums.{premium}" in result.provisional_figures
+
+
 def locations(error: ValidationError) -> set[tuple]:
     return {tuple(e["loc"]) for e in error.errors()}
 

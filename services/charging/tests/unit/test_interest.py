@@ -49,9 +49,15 @@ def test_amounts_deferred_bear_interest_from_the_day_they_are_added(rates):
 
 def test_no_statement_past_the_last_loaded_rate(rates):
     with pytest.raises(NoRateForDate):
-        interest_statement(10_000_000, [], date(2025, 6, 1), date(2025, 7, 1), rates)
+        interest_statement(10_000_000, [], date(2026, 12, 1), date(2027, 1, 1), rates)
     with pytest.raises(NoRateForDate):
         interest_statement(10_000_000, [], date(2023, 12, 31), date(2024, 1, 31), rates)
+
+
+def test_a_period_whose_rate_is_not_yet_checked_says_so(rates):
+    june, july = interest_statement(10_000_000, [], date(2025, 6, 1), date(2025, 7, 31), rates)
+    assert (june.provisional, july.provisional) == (False, True)
+    assert july.annual_rate_percent == Decimal("4.25")  # carried forward until the OBR's figure is loaded
 
 
 def test_rates_start_on_1_january_or_1_july_in_order():

@@ -43,10 +43,13 @@ def test_a_date_after_the_last_years_figures_is_refused(charge):
 
 def test_unknown_mig_allowance_and_premium_are_refused_with_what_the_figures_hold(charge):
     problems = problems_of(
-        charge, minimum_income_guarantee_allowance="single_99", minimum_income_guarantee_premiums=["carer"]
+        charge,
+        minimum_income_guarantee_allowance="single_99",
+        minimum_income_guarantee_premiums=["severe_disability"],
     )
     assert "single_18_to_24" in problems["minimum_income_guarantee_allowance"]
-    assert "unknown premium" in problems["minimum_income_guarantee_premiums.0"]  # 2025/26 ships no carer premium
+    assert "unknown premium" in problems["minimum_income_guarantee_premiums.0"]
+    assert "carer" in problems["minimum_income_guarantee_premiums.0"]  # the premiums the figures hold
 
 
 def test_inconsistent_circumstances_are_refused(charge):
