@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,7 @@ from ledger.domain.transfers import TransferRequest
 from ledger.service_layer import postings
 from ledger.service_layer.reference import card_fees_on, policy_on
 from pbshared.contract.events.ledger import DirectPaymentFunder, PaymentIssued
+from pbshared.errors import RuleBroken
 from pbshared.platform.csv_export import csv_text, pounds, text
 from pbshared.platform.jobs import Job, record_failure, record_progress, start_job
 from pbshared.platform.unit_of_work import UnitOfWork
@@ -94,8 +95,19 @@ async def _plan(
     return planned, held
 
 
+# Payments are made in advance, but not years ahead: a mistyped year would otherwise pay (or preview)
+# every cycle up to it.
+MAX_DAYS_AHEAD = 366
+
+
+def check_run_date(run_date: date, today: date | None = None) -> None:
+    if run_date > (today or date.today()) + timedelta(days=MAX_DAYS_AHEAD):
+        raise RuleBroken.about("run_date", f"must be at most {MAX_DAYS_AHEAD} days from today")
+
+
 async def preview(session: AsyncSession, council_id: str, run_date: date, *, page: int = PAGE) -> dict[str, Any]:
     """What a run for run_date would pay, line by line, without paying anything."""
+    check_run_date(run_date)
     repo = AgreementsRepository(session)
     payments, held_back = [], []
     after = None
@@ -144,6 +156,7 @@ def _empty_totals() -> dict[str, Any]:
 
 async def start_run(uow: UnitOfWork, council_id: str, run_date: date, started_by: str) -> Job:
     """The run for run_date: a new job, or the one already started (to resume, or to report)."""
+    check_run_date(run_date)
     async with uow:
         job, created = await start_job(uow.session, jobs, council_id, KIND, run_date.isoformat(), started_by)
         if created:
