@@ -100,14 +100,14 @@ async def _plan(
 MAX_DAYS_AHEAD = 366
 
 
-def check_run_date(run_date: date, today: date | None = None) -> None:
-    if run_date > (today or date.today()) + timedelta(days=MAX_DAYS_AHEAD):
-        raise RuleBroken.about("run_date", f"must be at most {MAX_DAYS_AHEAD} days from today")
+def check_run_date(run_date: date, *, where: str = "body") -> None:
+    if run_date > date.today() + timedelta(days=MAX_DAYS_AHEAD):
+        raise RuleBroken.about("run_date", f"must be at most {MAX_DAYS_AHEAD} days from today", where=where)
 
 
 async def preview(session: AsyncSession, council_id: str, run_date: date, *, page: int = PAGE) -> dict[str, Any]:
     """What a run for run_date would pay, line by line, without paying anything."""
-    check_run_date(run_date)
+    check_run_date(run_date, where="path")
     repo = AgreementsRepository(session)
     payments, held_back = [], []
     after = None
