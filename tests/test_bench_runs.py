@@ -42,3 +42,17 @@ def test_the_benchmark_runs_and_writes_its_results(tmp_path):
         assert figure in markdown
     figures = json.loads(stem.with_suffix(".json").read_text())
     assert figures  # machine-readable copy written beside it
+
+
+def test_the_payment_run_benchmark_runs_and_writes_its_results(tmp_path):
+    stem = tmp_path / "payment-run"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.payment_run", "--agreements", "30", "--output", str(stem)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    markdown = stem.with_suffix(".md").read_text()
+    assert "payment run in PostgreSQL" in markdown and "bare INSERT of as many transfer rows" in markdown

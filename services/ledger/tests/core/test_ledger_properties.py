@@ -9,6 +9,7 @@ equals the model's; the trial balance sums to zero at every date; no card accoun
 from __future__ import annotations
 
 import asyncio
+import copy
 import shutil
 import tempfile
 import uuid
@@ -57,9 +58,11 @@ _follow_ups = {
     "post": st.tuples(st.just("post"), st.integers(0, 3), st.integers(1, 3_000), _day, _key),
     "void": st.tuples(st.just("void"), st.integers(0, 3), _day, _key),
     "reverse": st.tuples(st.just("reverse"), st.integers(0, 3), _day, _key),
+    # Several transfers in one post_many call: all of them or none.
+    "batch": st.tuples(st.just("batch"), st.lists(_transfer, min_size=1, max_size=5)),
 }
 operations = st.lists(
-    st.sampled_from(["transfer"] * 3 + list(_follow_ups)).flatmap(lambda k: _follow_ups.get(k, _transfer)),
+    st.sampled_from(["transfer"] * 4 + list(_follow_ups)).flatmap(lambda k: _follow_ups.get(k, _transfer)),
     min_size=5,
     max_size=40,
 )
@@ -107,6 +110,8 @@ async def _run(url: str, ops: list[tuple]) -> None:
 
 async def _apply(sessions, accounts, index, model: Model, op: tuple) -> None:
     name = op[0]
+    if name == "batch":
+        return await _apply_batch(sessions, accounts, model, op[1])
     stored = model.transfers
     if name == "transfer":
         _, d, c, amount, day, key, pending = op
@@ -188,6 +193,39 @@ async def _apply(sessions, accounts, index, model: Model, op: tuple) -> None:
         model.reversed.add(record["reverses"])
     model.transfers.append(record)
     assert index[result.debit_account_id] == record["d"]
+
+
+async def _apply_batch(sessions, accounts, model: Model, items: list[tuple]) -> None:
+    """The model applies the list in order on a copy; the ledger must accept it exactly when every item
+    is accepted (then the copy is the model), and refuse it whole otherwise."""
+    trial = copy.deepcopy(model)
+    requests, ok, fresh = [], True, []
+    for _, d, c, amount, day, key, pending in items:
+        phase = Phase.pending if pending else Phase.posted
+        requests.append(
+            TransferRequest(
+                key, accounts[d].account_id, accounts[c].account_id, amount, _when(day), "payment", phase=phase
+            )
+        )
+        fields = (d, c, amount, _when(day), phase, None, None)
+        if key in trial.by_key:
+            ok &= trial.by_key[key][0] == fields
+            continue
+        if trial.never_below_zero(d) and trial.available(d) < amount:
+            ok = False
+            continue
+        for account, counter in ((d, 0), (c, 1)) if phase is Phase.posted else ((d, 2), (c, 3)):
+            trial.counters[account][counter] += amount
+        trial.by_key[key] = (fields, None)
+        fresh.append((key, {"fields": fields, "phase": phase, "d": d, "c": c, "amount": amount}))
+    done = await _expect(sessions, lambda uow: postings.post_many(uow, COUNCIL, requests), ok=ok)
+    if not ok:
+        return
+    by_key = {t.idempotency_key: t.transfer_id for t in done}
+    for key, record in fresh:
+        trial.by_key[key] = (record["fields"], by_key[key])
+        trial.transfers.append({**record, "id": by_key[key]})
+    model.__dict__.update(trial.__dict__)
 
 
 async def _expect(sessions, call, *, ok: bool):

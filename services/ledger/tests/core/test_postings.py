@@ -223,3 +223,35 @@ async def test_a_follow_up_cannot_be_dated_before_what_it_follows_nor_post_more_
             await postings.reverse(uow, COUNCIL, posted.transfer_id, idempotency_key="r", value_date=D1)
         with pytest.raises(RuleBroken):  # a pending transfer moved nothing: there is nothing to reverse
             await postings.reverse(uow, COUNCIL, hold.transfer_id, idempotency_key="r", value_date=D2)
+
+
+async def test_many_transfers_at_once_keep_the_same_rules(new_uow, sessions):
+    fund, card, spend = await _accounts(new_uow)
+    batch = [
+        _load(fund, card, amount=1_000, key="m-1"),
+        TransferRequest("m-2", card.account_id, spend.account_id, 600, D2, "spending"),
+        _load(fund, card, amount=1_000, key="m-1"),  # a retry inside the list: the first one
+        TransferRequest("m-3", card.account_id, spend.account_id, 300, D2, "spending", phase=Phase.pending),
+    ]
+    async with new_uow() as uow:
+        done = await postings.post_many(uow, COUNCIL, batch)
+        await uow.commit()
+    assert done[0].transfer_id == done[2].transfer_id and len({t.transfer_id for t in done}) == 3
+    now = await _balance(sessions, card)
+    assert (now.balance_pence, now.debits_pending) == (400, 300)
+    # One overdraft in the list refuses the whole list; the retried part changes nothing.
+    overdrawn = [
+        _load(fund, card, amount=1_000, key="m-1"),
+        TransferRequest("m-4", card.account_id, spend.account_id, 101, D2, "spending"),
+    ]
+    with pytest.raises(RuleBroken):
+        async with new_uow() as uow:
+            await postings.post_many(uow, COUNCIL, overdrawn)
+    with pytest.raises(Conflict):
+        async with new_uow() as uow:
+            await postings.post_many(uow, COUNCIL, [_load(fund, card, amount=999, key="m-1")])
+    assert await _balance(sessions, card) == now
+    async with sessions() as session:
+        assert (await postings.trial_balance(session, COUNCIL, D3)).balanced
+        found = await postings.find_transfers(session, COUNCIL, ["m-1", "m-9"])
+    assert set(found) == {"m-1"}

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, literal, select, union_all, update
+from sqlalchemy import and_, bindparam, func, insert, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.adapters.tables import ledger_accounts, ledger_transfers
@@ -40,6 +40,25 @@ def _transfer(row: Any) -> Transfer:
     m = dict(row._mapping)
     m["phase"] = Phase(m["phase"])
     return Transfer(**m)
+
+
+def _account_values(account: Account) -> dict[str, Any]:
+    return dict(
+        account_id=account.account_id,
+        council_id=account.council_id,
+        code=account.code,
+        kind=account.kind.value,
+        reference=account.reference,
+        name=account.name,
+        never_below_zero=account.never_below_zero,
+        opened_at=datetime.now(UTC),
+        **{c: 0 for c in _COUNTERS},
+    )
+
+
+def _transfer_values(transfer: Transfer) -> dict[str, Any]:
+    values = {name: getattr(transfer, name) for name in (c.name for c in ledger_transfers.columns)}
+    return {**values, "phase": transfer.phase.value}
 
 
 def _movement(account: Any, amount: Any, position: int, where: Any) -> Any:
@@ -88,19 +107,7 @@ class LedgerRepository:
         return {row._mapping["account_id"]: _account(row) for row in rows}
 
     async def add_account(self, account: Account) -> None:
-        await self._session.execute(
-            insert(ledger_accounts).values(
-                account_id=account.account_id,
-                council_id=account.council_id,
-                code=account.code,
-                kind=account.kind.value,
-                reference=account.reference,
-                name=account.name,
-                never_below_zero=account.never_below_zero,
-                opened_at=datetime.now(UTC),
-                **{c: 0 for c in _COUNTERS},
-            )
-        )
+        await self._session.execute(insert(ledger_accounts).values(**_account_values(account)))
 
     async def change_counters(self, account_id: uuid.UUID, change: CounterChange) -> None:
         # Relative updates: correct even if a caller forgot the lock (the lock is what makes the
@@ -127,6 +134,46 @@ class LedgerRepository:
         row = (await self._session.execute(query)).first()
         return _transfer(row) if row else None
 
+    async def transfers_by_keys(self, council_id: str, keys: Iterable[str]) -> dict[str, Transfer]:
+        wanted = list(set(keys))
+        if not wanted:
+            return {}
+        query = select(ledger_transfers).where(
+            ledger_transfers.c.council_id == council_id, ledger_transfers.c.idempotency_key.in_(wanted)
+        )
+        return {t.idempotency_key: t for t in (_transfer(r) for r in (await self._session.execute(query)).all())}
+
+    async def accounts_by_codes(self, council_id: str, codes: Iterable[str]) -> dict[str, Account]:
+        wanted = list(set(codes))
+        if not wanted:
+            return {}
+        query = select(ledger_accounts).where(
+            ledger_accounts.c.council_id == council_id, ledger_accounts.c.code.in_(wanted)
+        )
+        return {a.code: a for a in (_account(r) for r in (await self._session.execute(query)).all())}
+
+    async def add_accounts(self, accounts: list[Account]) -> None:
+        if accounts:
+            await self._session.execute(insert(ledger_accounts), [_account_values(a) for a in accounts])
+
+    async def add_transfers(self, transfers: list[Transfer]) -> None:
+        if transfers:
+            await self._session.execute(insert(ledger_transfers), [_transfer_values(t) for t in transfers])
+
+    async def set_counters(self, counters: dict[uuid.UUID, Counters]) -> None:
+        """Writes absolute counters: only for accounts this transaction holds locked."""
+        if counters:
+            statement = (
+                update(ledger_accounts)
+                .where(ledger_accounts.c.account_id == bindparam("target"))
+                .values(**{c: bindparam(f"new_{c}") for c in _COUNTERS})
+            )
+            rows = [
+                {"target": account_id, **{f"new_{c}": getattr(value, c) for c in _COUNTERS}}
+                for account_id, value in counters.items()
+            ]
+            await self._session.execute(statement, rows)
+
     async def follow_up(
         self, *, pending_of: uuid.UUID | None = None, reversal_of: uuid.UUID | None = None
     ) -> uuid.UUID | None:
@@ -137,10 +184,7 @@ class LedgerRepository:
         return (await self._session.execute(query)).scalar_one_or_none()
 
     async def add_transfer(self, transfer: Transfer) -> None:
-        values = {
-            name: getattr(transfer, name) for name in (c.name for c in ledger_transfers.columns) if name != "phase"
-        }
-        await self._session.execute(insert(ledger_transfers).values(**values, phase=transfer.phase.value))
+        await self._session.execute(insert(ledger_transfers).values(**_transfer_values(transfer)))
 
     async def transfers_of(
         self, council_id: str, account_id: uuid.UUID, *, since: date | None = None, until: date | None = None

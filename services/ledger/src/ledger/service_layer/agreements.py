@@ -9,6 +9,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from ledger.adapters.agreements_repository import AgreementsRepository
 from ledger.domain.agreements import GROSS, SUSPENDED, Agreement, opening_float, placeholder_card_account
 from ledger.domain.schedule import CycleBalance, FundingDecision, ScheduleInputs
@@ -316,10 +318,10 @@ async def set_card_account(
     return agreement
 
 
-async def agreement_view(uow_session: Any, council_id: str, agreement_id: uuid.UUID, on: date) -> dict[str, Any]:
+async def agreement_view(session: AsyncSession, council_id: str, agreement_id: uuid.UUID, on: date) -> dict[str, Any]:
     """An agreement as a social worker or finance reads it: its terms on `on`, the current cycle's lines
     and what each run paid."""
-    repo = AgreementsRepository(uow_session)
+    repo = AgreementsRepository(session)
     agreement = await repo.get(council_id, agreement_id)
     if agreement is None:
         raise NotFound.about("agreement_id", "no such direct payment agreement", where="path")

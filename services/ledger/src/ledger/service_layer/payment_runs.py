@@ -14,21 +14,22 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.adapters.agreements_repository import AgreementsRepository
 from ledger.adapters.tables import jobs
-from ledger.domain.accounts import Account, AccountKind
+from ledger.domain.accounts import AccountKind
 from ledger.domain.agreements import Agreement
 from ledger.domain.payment_run import Payable, months_touched, payables
-from ledger.domain.reference import CardFeeSchedule, DirectPaymentPolicy
+from ledger.domain.reference import CardFeeSchedule
 from ledger.domain.transfers import TransferRequest
 from ledger.service_layer import postings
 from ledger.service_layer.reference import card_fees_on, policy_on
 from pbshared.contract.events.ledger import DirectPaymentFunder, PaymentIssued
+from pbshared.errors import RuleBroken
 from pbshared.platform.csv_export import csv_text, pounds, text
 from pbshared.platform.jobs import Job, record_failure, record_progress, start_job
 from pbshared.platform.unit_of_work import UnitOfWork
@@ -69,25 +70,44 @@ async def _plan(
     schedules = await repo.schedules(agreements)
     paid = await repo.paid(schedules)
     fee_schedule = await card_fees_on(session, council_id, run_date)
-    planned, held = [], []
+    found: list[tuple[Agreement, list[Payable], list[Payable]]] = []
     for agreement in agreements:
         pay, hold = payables(schedules[agreement.agreement_id], paid.get(agreement.agreement_id, {}), run_date)
+        found.append((agreement, pay, hold))
+    # A monthly fee is charged once per card account and month: skip those charged by an earlier run.
+    fees = {
+        (agreement.agreement_id, payable.funder): _fees(agreement, payable, fee_schedule)
+        for agreement, pay, _ in found
+        for payable in pay
+    }
+    charged = await postings.find_transfers(session, council_id, (key for f in fees.values() for key, _, _ in f))
+    planned, held = [], []
+    for agreement, pay, hold in found:
         seen: set[str] = set()  # a month's fee once, though the council and the NHS both load the card
         for payable in pay:
-            fees = []
-            for fee in _fees(agreement, payable, fee_schedule):
-                if fee[0] in seen:
-                    continue
+            wanted = []
+            for fee in fees[(agreement.agreement_id, payable.funder)]:
+                if fee[0] not in seen and fee[0] not in charged:
+                    wanted.append(fee)
                 seen.add(fee[0])
-                if fee[0].startswith("fee:load:") or await postings.find_transfer(session, council_id, fee[0]) is None:
-                    fees.append(fee)
-            planned.append(Planned(agreement, payable, fees))
+            planned.append(Planned(agreement, payable, wanted))
         held += [(agreement, payable) for payable in hold]
     return planned, held
 
 
+# Payments are made in advance, but not years ahead: a mistyped year would otherwise pay (or preview)
+# every cycle up to it.
+MAX_DAYS_AHEAD = 366
+
+
+def check_run_date(run_date: date, *, where: str = "body") -> None:
+    if run_date > date.today() + timedelta(days=MAX_DAYS_AHEAD):
+        raise RuleBroken.about("run_date", f"must be at most {MAX_DAYS_AHEAD} days from today", where=where)
+
+
 async def preview(session: AsyncSession, council_id: str, run_date: date, *, page: int = PAGE) -> dict[str, Any]:
     """What a run for run_date would pay, line by line, without paying anything."""
+    check_run_date(run_date, where="path")
     repo = AgreementsRepository(session)
     payments, held_back = [], []
     after = None
@@ -136,6 +156,7 @@ def _empty_totals() -> dict[str, Any]:
 
 async def start_run(uow: UnitOfWork, council_id: str, run_date: date, started_by: str) -> Job:
     """The run for run_date: a new job, or the one already started (to resume, or to report)."""
+    check_run_date(run_date)
     async with uow:
         job, created = await start_job(uow.session, jobs, council_id, KIND, run_date.isoformat(), started_by)
         if created:
@@ -183,34 +204,50 @@ async def _one_page(uow: UnitOfWork, job: Job, page: int) -> Job:
     agreements = await repo.page(council_id, after, page, run_date)
     planned, held = await _plan(uow.session, council_id, run_date, agreements)
     policy = await policy_on(uow.session, council_id, run_date)
-    accounts: dict[tuple[AccountKind, str], Account] = {}
-
-    async def account(kind: AccountKind, reference: str) -> Account:
-        if (kind, reference) not in accounts:
-            accounts[(kind, reference)] = await postings.open_account(uow, council_id, kind, reference)
-        return accounts[(kind, reference)]
-
-    totals = dict(job.totals)
-    items: list[dict[str, Any]] = []
-    payments: list[dict[str, Any]] = []
+    fee_bearer = "budget" if policy.card_fees_from_budget else "council"
+    accounts = await postings.open_accounts(
+        uow,
+        council_id,
+        [
+            (AccountKind.card_fees, fee_bearer),
+            (AccountKind.dp_fund, "council"),
+            *((AccountKind.dp_fund, p.payable.funder) for p in planned),
+            *((AccountKind.card, p.agreement.card_account_ref) for p in planned),
+        ],
+    )
+    fee_account = accounts[(AccountKind.card_fees, fee_bearer)]
+    requests: list[TransferRequest] = []
     for plan in planned:
         agreement, payable = plan.agreement, plan.payable
-        card = await account(AccountKind.card, agreement.card_account_ref)
-        transfer = await postings.post(
-            uow,
-            council_id,
+        card = accounts[(AccountKind.card, agreement.card_account_ref)]
+        requests.append(
             TransferRequest(
                 idempotency_key=f"payment:{agreement.agreement_id}:{run_date}:{payable.funder}",
-                debit_account_id=(await account(AccountKind.dp_fund, payable.funder)).account_id,
+                debit_account_id=accounts[(AccountKind.dp_fund, payable.funder)].account_id,
                 credit_account_id=card.account_id,
                 amount_pence=payable.amount_pence,
                 value_date=run_date,
                 kind="payment",
                 description=f"direct payment {payable.period_start} to {payable.period_end}",
                 reference=str(agreement.agreement_id),
-            ),
+            )
         )
-        await _post_fees(uow, council_id, run_date, policy, card, plan, account)
+        # Card fees go to the fee account: from the council's fund, or from the card where policy says so.
+        payer = card if policy.card_fees_from_budget else accounts[(AccountKind.dp_fund, "council")]
+        requests += [
+            TransferRequest(
+                key, payer.account_id, fee_account.account_id, pence, run_date, "fee", what, str(agreement.agreement_id)
+            )
+            for key, what, pence in plan.fees
+        ]
+    transfers = {t.idempotency_key: t for t in await postings.post_many(uow, council_id, requests)}
+
+    totals = dict(job.totals)
+    items: list[dict[str, Any]] = []
+    payments: list[dict[str, Any]] = []
+    for plan in planned:
+        agreement, payable = plan.agreement, plan.payable
+        transfer = transfers[f"payment:{agreement.agreement_id}:{run_date}:{payable.funder}"]
         items += [
             {
                 "item_id": uuid.uuid4(),
@@ -265,32 +302,6 @@ async def _one_page(uow: UnitOfWork, job: Job, page: int) -> Job:
         totals=totals,
         finished=not agreements,
     )
-
-
-async def _post_fees(
-    uow, council_id, run_date, policy: DirectPaymentPolicy, card: Account, plan: Planned, account
-) -> None:
-    """Card fees go to the fee account: from the council's fund, or from the card where policy says so."""
-    if policy.card_fees_from_budget:
-        payer, bearer = card, "budget"
-    else:
-        payer, bearer = await account(AccountKind.dp_fund, "council"), "council"
-    fee_account = await account(AccountKind.card_fees, bearer)
-    for key, what, pence in plan.fees:
-        await postings.post(
-            uow,
-            council_id,
-            TransferRequest(
-                idempotency_key=key,
-                debit_account_id=payer.account_id,
-                credit_account_id=fee_account.account_id,
-                amount_pence=pence,
-                value_date=run_date,
-                kind="fee",
-                description=what,
-                reference=str(plan.agreement.agreement_id),
-            ),
-        )
 
 
 def _tally(totals: dict[str, Any], payable: Payable, fees: list[tuple[str, str, int]]) -> dict[str, Any]:
