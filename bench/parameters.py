@@ -27,3 +27,4 @@ class Parameters:
     idle_seconds: float  # how long each service idles before its memory is read
     message_bytes: int
     partitions: int = 6
+    ras_seconds: float = 10.0  # each RAS load (previews, stored assessments and their baselines)

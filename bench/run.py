@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -21,6 +22,7 @@ from bench import report
 from bench.memory import measure_idle_memory
 from bench.messaging import measure_messaging
 from bench.parameters import Parameters
+from bench.ras import measure_ras
 from bench.report import Results
 from bench.workload import envelope_size
 from pbshared.platform.migrations import upgrade
@@ -50,6 +52,7 @@ def parse(argv: list[str] | None) -> tuple[Parameters, Path]:
         warmup_events=200 if quick else 1000,
         idle_seconds=2.0 if quick else 5.0,
         message_bytes=envelope_size(),
+        ras_seconds=1.0 if quick else 10.0,
     )
     return parameters, args.output or HERE / ("results-quick" if quick else "results")
 
@@ -60,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     results.details["load average before the run"] = _load()
     with TansuBroker() as broker, fresh_database() as database_url:
         asyncio.run(measure_messaging(results, parameters, broker.bootstrap_servers, database_url))
+        with tempfile.TemporaryDirectory(prefix="pb-bench-ras-") as workdir:
+            measure_ras(results, parameters, database_url, Path(workdir))
         measure_idle_memory(results, parameters, broker.bootstrap_servers)
     # The machine may be shared: a high load means other work took cores from these figures.
     results.details["load average after the run"] = _load()
