@@ -30,3 +30,4 @@ class Parameters:
     bids: int = 2000  # brokerage: bids through the API under concurrent load (bench.brokerage)
     bid_concurrency: int = 32
     packages_to_evaluate: int = 10000  # closed packages of 20 bids, evaluated by the deadline timers
+    ras_seconds: float = 10.0  # each RAS load (previews, stored assessments and their baselines)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -22,6 +23,7 @@ from bench.brokerage import measure_brokerage
 from bench.memory import measure_idle_memory
 from bench.messaging import measure_messaging
 from bench.parameters import Parameters
+from bench.ras import measure_ras
 from bench.report import Results
 from bench.workload import envelope_size
 from pbshared.platform.migrations import upgrade
@@ -55,6 +57,7 @@ def parse(argv: list[str] | None) -> tuple[Parameters, Path]:
         message_bytes=envelope_size(),
         bids=args.bids or (200 if quick else 2000),
         packages_to_evaluate=args.evaluate or (200 if quick else 10000),
+        ras_seconds=1.0 if quick else 10.0,
     )
     return parameters, args.output or HERE / ("results-quick" if quick else "results")
 
@@ -65,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     results.details["load average before the run"] = _load()
     with TansuBroker() as broker, fresh_database() as database_url:
         asyncio.run(measure_messaging(results, parameters, broker.bootstrap_servers, database_url))
+        with tempfile.TemporaryDirectory(prefix="pb-bench-ras-") as workdir:
+            measure_ras(results, parameters, database_url, Path(workdir))
         measure_idle_memory(results, parameters, broker.bootstrap_servers)
     measure_brokerage(results, parameters.bids, parameters.bid_concurrency, parameters.packages_to_evaluate)
     # The machine may be shared: a high load means other work took cores from these figures.

@@ -34,6 +34,8 @@ def test_the_benchmark_runs_and_writes_its_results(tmp_path):
         "end-to-end throughput, burst of 300, against PostgreSQL alone",
         "latency p99 at 1,000/s, against PostgreSQL alone",
         "idle RSS, ras",
+        "scoring previews a second at 50 clients, against a bare token check",
+        "stored assessments a second at 50 clients, against a bare one-row commit",
         "idle RSS, ledger",
         "bids accepted per second (64 bids, 32 at once), against a bare endpoint",
         "bid latency p99 (64 bids, 32 at once)",

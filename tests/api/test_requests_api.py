@@ -7,6 +7,7 @@ import copy
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
 from pbshared.platform.auth import Role
 from pbshared.platform.refdata.loader import read_council_directory
@@ -85,3 +86,30 @@ async def test_codes_come_from_the_councils_dataset_in_force_on_the_request_date
     assert (await ras.client.get("/requests", headers=SW)).json() == []
     first_day = _request(person_id, route_of_access="discharge_to_assess", request_date="2026-06-01")
     assert (await ras.client.post("/requests", json=first_day, headers=SW)).status_code == 201
+
+
+async def test_a_write_holds_one_database_connection_at_a_time(api):
+    # Two at once per write (the council check's and the unit of work's) let enough concurrent writes
+    # take every pooled connection and wait on each other until the pool timed out.
+    ras = await api("ras")
+    person_id = await _person(ras)
+    pool = ras.sessions.kw["bind"].sync_engine.pool
+    held = {"now": 0, "most": 0}
+
+    def checked_out(*_: object) -> None:
+        held["now"] += 1
+        held["most"] = max(held["most"], held["now"])
+
+    def checked_in(*_: object) -> None:
+        held["now"] -= 1
+
+    event.listen(pool, "checkout", checked_out)
+    event.listen(pool, "checkin", checked_in)
+    try:
+        for client_status in ("new", "existing"):  # the council is asked about once, then known
+            body = _request(person_id, client_status=client_status)
+            assert (await ras.client.post("/requests", json=body, headers=SW)).status_code == 201
+    finally:
+        event.remove(pool, "checkout", checked_out)
+        event.remove(pool, "checkin", checked_in)
+    assert held["most"] == 1

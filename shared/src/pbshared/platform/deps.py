@@ -15,12 +15,15 @@ from pbshared.platform.db import READ_ONLY, SessionFactory
 from pbshared.platform.settings import ServiceSettings
 from pbshared.platform.unit_of_work import UnitOfWork
 
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its thread
+# pool, a hop to another thread and back on every request for what is an attribute read.
 
-def _sessions(request: Request) -> SessionFactory:
+
+async def _sessions(request: Request) -> SessionFactory:
     return request.app.state.sessions  # type: ignore[no-any-return]
 
 
-def _settings(request: Request) -> ServiceSettings:
+async def _settings(request: Request) -> ServiceSettings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
@@ -34,7 +37,7 @@ async def _session(sessions: Sessions) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _unit_of_work(request: Request, sessions: Sessions, settings: Settings) -> UnitOfWork:
+async def _unit_of_work(request: Request, sessions: Sessions, settings: Settings) -> UnitOfWork:
     return UnitOfWork(sessions, settings.service_name, request.app.state.outbox_signal)
 
 

@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pbshared.contract.events.people import ClientGroup
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
-from pbshared.platform.deps import Session, Uow
+from pbshared.platform.deps import Sessions, Settings, Uow
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
+from ras.config import RasSettings
 from ras.domain.assessments.record import AssessmentRecord
 from ras.domain.assessments.scoring import Score
 from ras.domain.problems import Refused
@@ -112,10 +113,15 @@ class AssessmentOut(ScoreOut):
 
 
 @router.post("/preview", response_model=ScoreOut)
-async def preview_score(body: PreviewIn, principal: CurrentPrincipal, session: Session) -> ScoreOut:
+async def preview_score(
+    body: PreviewIn, principal: CurrentPrincipal, sessions: Sessions, settings: Settings
+) -> ScoreOut:
     """Score the answers so far with the model in force on the date; nothing is stored."""
+    max_age = settings.preview_model_seconds if isinstance(settings, RasSettings) else 0.0
     try:
-        scored = await use_cases.preview(session, principal.council_id, body.questionnaire(), body.client_group)
+        scored = await use_cases.preview(
+            sessions, max_age, principal.council_id, body.questionnaire(), body.client_group
+        )
     except Refused as refused:
         raise unprocessable(refused, "the answers cannot be scored") from None
     return ScoreOut.of(scored)

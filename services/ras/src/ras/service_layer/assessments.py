@@ -10,18 +10,20 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from pbshared.contract.events.budgets import AssessmentCompleted
 from pbshared.contract.events.people import ClientGroup
 from pbshared.errors import NotFound
+from pbshared.platform.db import SessionFactory
 from pbshared.platform.unit_of_work import UnitOfWork
 from ras.adapters.people_repository import PeopleRepository
+from ras.adapters.recent_reference import recent
 from ras.adapters.tables import assessments
 from ras.domain.assessments.record import AssessmentRecord, record_problems
-from ras.domain.assessments.scoring import Answers, Score, score
+from ras.domain.assessments.scoring import Answers, ModelVersion, Score, score
 from ras.domain.problems import Refused
 from ras.domain.reference.client_level_data import Coded
+from ras.reference_kinds import RAS_MODEL
 from ras.service_layer.ras_model import codes_not_in_force, model_in_force
 
 
@@ -38,9 +40,16 @@ class Questionnaire:
         return Answers(self.model_version, client_group, self.answers, self.carer_support)
 
 
-async def preview(session: AsyncSession, council_id: str, given: Questionnaire, client_group: ClientGroup) -> Score:
-    model = await model_in_force(session, council_id, given.assessment_date, field="assessment_date")
-    return score(model, given.for_group(client_group))
+async def preview(
+    sessions: SessionFactory, max_age_seconds: float, council_id: str, given: Questionnaire, client_group: ClientGroup
+) -> Score:
+    """Score with the model in force on the date, read at most `max_age_seconds` ago (adapters.recent_reference)."""
+    on = given.assessment_date
+    found = await recent(sessions, RAS_MODEL, max_age_seconds).in_force(sessions, council_id, on)
+    if found is None:
+        raise NotFound.about("assessment_date", f"no {RAS_MODEL.name} dataset in force on {on}")
+    effective_from, version, model = found
+    return score(ModelVersion(version, effective_from, model), given.for_group(client_group))
 
 
 @dataclasses.dataclass(frozen=True)

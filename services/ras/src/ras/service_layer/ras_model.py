@@ -26,7 +26,19 @@ async def in_force(session: AsyncSession, council_id: str, kind: ReferenceKind, 
     if dataset is None:
         where = "query" if field == "on" else "body"
         raise NotFound.about(field, f"no {kind.name} dataset in force on {on}", where=where)
-    return dataset.version, dataset.effective_from, kind.model.model_validate(dataset.payload)
+    key = (kind.name, dataset.content_hash)
+    model = _VALIDATED.get(key)
+    if model is None:
+        if len(_VALIDATED) >= _VALIDATED_AT_MOST:
+            _VALIDATED.clear()
+        model = _VALIDATED[key] = kind.model.model_validate(dataset.payload)
+    return dataset.version, dataset.effective_from, model
+
+
+# Datasets are never edited (a change is a new version), so a payload validated once, known by its
+# content hash, stays valid: each stored assessment is spared validating the model and the codes again.
+_VALIDATED: dict[tuple[str, str], Any] = {}
+_VALIDATED_AT_MOST = 256
 
 
 async def model_in_force(session: AsyncSession, council_id: str, on: date, *, field: str = "on") -> ModelVersion:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from pbshared.platform.auth import CurrentPrincipal, Principal, Role, RouteKey
+from pbshared.platform.db import SessionFactory
 from pbshared.platform.deps import Session, Sessions
 from pbshared.platform.errors import Problem
 from pbshared.platform.refdata.kinds import COUNCIL_KIND, ReferenceKind
@@ -20,7 +22,7 @@ from pbshared.platform.refdata.repository import (
 )
 
 
-def _reference_kinds(request: Request) -> dict[str, ReferenceKind]:
+async def _reference_kinds(request: Request) -> dict[str, ReferenceKind]:
     return request.app.state.reference_kinds  # type: ignore[no-any-return]
 
 
@@ -83,11 +85,24 @@ async def dataset_in_force(
     return dataset
 
 
-async def _known_council(principal: CurrentPrincipal, session: Session) -> Principal:
-    if not await council_is_known(session, principal.council_id):
+async def _known_council(principal: CurrentPrincipal, sessions: Sessions) -> Principal:
+    known = _KNOWN_COUNCILS.setdefault(sessions, set())
+    if principal.council_id in known:
+        return principal
+    # Its own short session, given back before the route runs: the request's read session would hold
+    # a connection while the route's unit of work takes a second, and enough concurrent writes (more
+    # than half the pool) would each hold one and wait for the other until the pool times out.
+    async with sessions() as session:
+        if await council_is_known(session, principal.council_id):
+            known.add(principal.council_id)
+    if principal.council_id not in known:
         raise Problem(403, "Unknown council", f"council {principal.council_id!r} is not set up in this service")
     return principal
 
+
+# Councils each database is known to hold: a council's datasets are never deleted, so once known it
+# stays known, and each write is spared a round trip to ask again (one set per app's sessions).
+_KNOWN_COUNCILS: weakref.WeakKeyDictionary[SessionFactory, set[str]] = weakref.WeakKeyDictionary()
 
 # The caller, whose council this service has a `council` dataset for; work for any other is refused.
 KnownCouncilPrincipal = Annotated[Principal, Depends(_known_council)]
