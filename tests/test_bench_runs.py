@@ -38,3 +38,18 @@ def test_the_benchmark_runs_and_writes_its_results(tmp_path):
         assert figure in markdown
     figures = json.loads(stem.with_suffix(".json").read_text())
     assert figures  # machine-readable copy written beside it
+
+
+def test_the_uprating_benchmark_runs_and_writes_its_results(tmp_path):
+    stem = tmp_path / "uprating"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.uprating", "--people", "300", "--output", str(stem)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    markdown = stem.with_suffix(".md").read_text()
+    for figure in ("uprating in PostgreSQL", "same charges in memory", "ratio of the two rates", "resident memory"):
+        assert figure in markdown
