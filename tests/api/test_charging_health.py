@@ -207,9 +207,15 @@ async def test_reablement_that_ends_early_is_charged_from_the_day_after(api):
     assert await health.charge(person_id, "2025-07-21") == ASSESSED
 
 
-async def test_an_assessor_cannot_say_what_the_nhs_decided(api):
+async def test_an_assessor_cannot_say_what_the_nhs_or_brokerage_decided_and_hears_every_other_problem(api):
     charging = await api("charging")
     person_id = await person_in(charging)
-    response = await record(charging, person_id, health={"basis": "continuing_healthcare", "starts_on": "2025-06-02"})
+    response = await record(
+        charging,
+        person_id,
+        health={"basis": "continuing_healthcare", "starts_on": "2025-06-02"},
+        placed={"weekly_pence": 100},
+        housing_costs_pence=-1,
+    )
     assert response.status_code == 422
-    assert [e["loc"] for e in response.json()["errors"]] == [["body", "circumstances", "health"]]
+    assert sorted(e["loc"][-1] for e in response.json()["errors"]) == ["health", "housing_costs_pence", "placed"]
