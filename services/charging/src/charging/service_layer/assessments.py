@@ -63,6 +63,7 @@ async def _announce(
             weekly_charge_pence=assessment.weekly_charge_pence,
             full_cost_payer=result["full_cost_payer"],
             free_reason=result["free_reason"],
+            part_free_reason=result.get("part_free_reason"),
             collected_by=assessment.collected_by,
             figures_year=result["figures_year"],
             figures_version=result["figures_version"],
