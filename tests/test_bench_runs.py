@@ -17,18 +17,22 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.integration
 
 
-def test_the_benchmark_runs_and_writes_its_results(tmp_path):
-    stem = tmp_path / "results"
+def run_bench(module: str, stem: Path, *args: str) -> str:
+    """Runs a bench module writing to `stem`; returns the Markdown it wrote."""
     result = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--quick", "--events", "300", "--bids", "64", "--evaluate", "20"]
-        + ["--output", str(stem)],
+        [sys.executable, "-m", module, *args, "--output", str(stem)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    markdown = stem.with_suffix(".md").read_text()
+    return stem.with_suffix(".md").read_text()
+
+
+def test_the_benchmark_runs_and_writes_its_results(tmp_path):
+    stem = tmp_path / "results"
+    markdown = run_bench("bench.run", stem, "--quick", "--events", "300", "--bids", "64", "--evaluate", "20")
     for figure in (
         "end-to-end throughput, burst of 300, against raw aiokafka",
         "end-to-end throughput, burst of 300, against PostgreSQL alone",
@@ -47,14 +51,11 @@ def test_the_benchmark_runs_and_writes_its_results(tmp_path):
 
 
 def test_the_payment_run_benchmark_runs_and_writes_its_results(tmp_path):
-    stem = tmp_path / "payment-run"
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.payment_run", "--agreements", "30", "--output", str(stem)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    markdown = stem.with_suffix(".md").read_text()
+    markdown = run_bench("bench.payment_run", tmp_path / "payment-run", "--agreements", "30")
     assert "payment run in PostgreSQL" in markdown and "bare INSERT of as many transfer rows" in markdown
+
+
+def test_the_uprating_benchmark_runs_and_writes_its_results(tmp_path):
+    markdown = run_bench("bench.uprating", tmp_path / "uprating", "--people", "300")
+    for figure in ("uprating in PostgreSQL", "same charges in memory", "ratio of the two rates", "resident memory"):
+        assert figure in markdown

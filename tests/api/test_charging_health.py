@@ -72,13 +72,17 @@ class Inbox:
         url = f"/people/{person_id}/financial-assessments/current"
         return (await self.charging.client.get(url, params={"on": on}, headers=READER)).json()
 
-    async def contributions(self, person_id: uuid.UUID) -> list[dict]:
+    async def outbox(self, event_type: str) -> list[dict]:
         async with self.charging.sessions() as session:
             rows = await session.execute(
-                select(outbox.c.message).where(outbox.c.event_type == "contribution.changed").order_by(outbox.c.id)
+                select(outbox.c.message).where(outbox.c.event_type == event_type).order_by(outbox.c.id)
             )
             envelopes = [Envelope.from_bytes(m if isinstance(m, bytes) else m.encode()) for m in rows.scalars()]
-        return [e.payload for e in envelopes if e.subject_id == str(person_id)]
+        return [{"subject_id": e.subject_id, "payload": e.payload} for e in envelopes]
+
+    async def contributions(self, person_id: uuid.UUID) -> list[dict]:
+        changes = await self.outbox("contribution.changed")
+        return [c["payload"] for c in changes if c["subject_id"] == str(person_id)]
 
 
 def funding(person_id: uuid.UUID, basis: str, change: str, effective: str, decision_id: uuid.UUID, **share):
@@ -136,6 +140,8 @@ async def test_joint_funding_charges_only_the_council_funded_part(api, share, co
     assert await health.charge(person_id, "2025-07-07") == council_part
     result = (await health.current(person_id, "2025-07-07"))["result"]
     assert result["free_reason"] is None and "joint funding" in result["part_free_reason"]
+    completed = [m for m in await health.outbox("financial_assessment.completed") if m["subject_id"] == str(person_id)]
+    assert "joint funding" in completed[-1]["payload"]["part_free_reason"]
     nhs_part = next(s for s in result["steps"] if s["label"] == "NHS-funded part")
     assert (nhs_part["pence"], nhs_part["treatment"]) == (30000 - council_part, "disregarded")
     await health.send(funding(person_id, "joint_funding", "ended", "2025-09-01", decision))
@@ -207,9 +213,15 @@ async def test_reablement_that_ends_early_is_charged_from_the_day_after(api):
     assert await health.charge(person_id, "2025-07-21") == ASSESSED
 
 
-async def test_an_assessor_cannot_say_what_the_nhs_decided(api):
+async def test_an_assessor_cannot_say_what_the_nhs_or_brokerage_decided_and_hears_every_other_problem(api):
     charging = await api("charging")
     person_id = await person_in(charging)
-    response = await record(charging, person_id, health={"basis": "continuing_healthcare", "starts_on": "2025-06-02"})
+    response = await record(
+        charging,
+        person_id,
+        health={"basis": "continuing_healthcare", "starts_on": "2025-06-02"},
+        placed={"weekly_pence": 100},
+        housing_costs_pence=-1,
+    )
     assert response.status_code == 422
-    assert [e["loc"] for e in response.json()["errors"]] == [["body", "circumstances", "health"]]
+    assert sorted(e["loc"][-1] for e in response.json()["errors"]) == ["health", "housing_costs_pence", "placed"]

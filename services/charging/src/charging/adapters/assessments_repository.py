@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -32,9 +32,18 @@ _FIELDS = (
 )
 
 
-def _assessment(row: Any) -> FinancialAssessment:
+@dataclass(frozen=True)
+class CurrentPage:
+    """One page of people: the assessment in force for each with their client group, and each
+    person's highest sequence (so the page's new assessments are stored after it without a query)."""
+
+    people: list[tuple[FinancialAssessment, str]]  # each assessment without its result document
+    last_sequences: dict[uuid.UUID, int]
+
+
+def _assessment(row: Any, **given: Any) -> FinancialAssessment:
     mapping = row._mapping
-    return FinancialAssessment(**{name: mapping[name] for name in _FIELDS})
+    return FinancialAssessment(**{name: mapping[name] for name in _FIELDS if name not in given}, **given)
 
 
 class AssessmentsRepository:
@@ -84,27 +93,30 @@ class AssessmentsRepository:
     async def add(self, assessment: FinancialAssessment) -> None:
         await self.add_many([assessment])
 
-    async def add_many(self, assessments: list[FinancialAssessment]) -> None:
-        """Store new assessments, each after every one its person already has: one insert for them all."""
+    async def add_many(
+        self, assessments: list[FinancialAssessment], last_sequences: dict[uuid.UUID, int] | None = None
+    ) -> None:
+        """Store new assessments, each after every one its person already has: one insert for them all.
+        `last_sequences` (each person's highest sequence, when the caller has just read it) saves a query."""
         if not assessments:
             return
         council_id = assessments[0].council_id
         people = {a.person_id for a in assessments}
-        last = dict(
-            (
-                await self.session.execute(
-                    select(fa.c.person_id, func.max(fa.c.sequence))
-                    .where(fa.c.council_id == council_id, fa.c.person_id.in_(people))
-                    .group_by(fa.c.person_id)
-                )
-            ).all()
-        )
+        last = dict(last_sequences) if last_sequences is not None else await self._last_sequences(council_id, people)
         now = datetime.now(UTC)
         rows = []
         for a in assessments:
             last[a.person_id] = last.get(a.person_id, 0) + 1
             rows.append({**{n: getattr(a, n) for n in _FIELDS}, "sequence": last[a.person_id]})
         await self.session.execute(fa.insert().values(recorded_at=now, updated_at=now), rows)
+
+    async def _last_sequences(self, council_id: str, people: set[uuid.UUID]) -> dict[uuid.UUID, int]:
+        rows = await self.session.execute(
+            select(fa.c.person_id, func.max(fa.c.sequence))
+            .where(fa.c.council_id == council_id, fa.c.person_id.in_(people))
+            .group_by(fa.c.person_id)
+        )
+        return {person_id: sequence for person_id, sequence in rows.all()}
 
     async def save(self, assessment: FinancialAssessment, *, read_revision: int) -> bool:
         """Write a changed assessment only if it is still at the revision read; False if it is not."""
@@ -153,9 +165,7 @@ class AssessmentsRepository:
         query = select(func.count(fa.c.person_id.distinct())).where(fa.c.council_id == council_id)
         return int(await self.session.scalar(query.where(fa.c.effective_date <= on)) or 0)
 
-    async def current_after(
-        self, council_id: str, on: date, after: uuid.UUID | None, limit: int
-    ) -> list[tuple[FinancialAssessment, str]]:
+    async def current_after(self, council_id: str, on: date, after: uuid.UUID | None, limit: int) -> CurrentPage:
         """The next `limit` people after `after` (in id order) with the assessment in force for each on
         `on` and their client group: one page of a walk through everyone that resumes where it left off."""
         # DISTINCT in index order stops after `limit` people; a GROUP BY would aggregate everyone left.
@@ -170,17 +180,39 @@ class AssessmentsRepository:
             people = people.where(fa.c.person_id > after)
         page = list((await self.session.execute(people)).scalars())
         if not page:
-            return []
+            return CurrentPage([], {})
+        # The page's people as a range of the (council, person) index, not a list of ids: a range scan
+        # stays an index scan whatever the planner's statistics say, where a long IN list may not.
+        in_range = [fa.c.council_id == council_id, fa.c.person_id <= page[-1]]
+        if after is not None:
+            in_range.append(fa.c.person_id > after)
+        # Without the result document: the uprating works each charge out again and never reads it.
         rows = await self.session.execute(
-            select(fa, person_copies.c.client_group)
-            .join(person_copies, person_copies.c.person_id == fa.c.person_id, isouter=True)
-            .where(fa.c.council_id == council_id, fa.c.person_id.in_(page), fa.c.effective_date <= on)
+            select(*(c for c in fa.c if c.name != "result"))
+            .where(*in_range)
             .order_by(fa.c.person_id, fa.c.effective_date, fa.c.sequence)
         )
+        groups = dict(
+            (
+                await self.session.execute(
+                    select(person_copies.c.person_id, person_copies.c.client_group).where(
+                        person_copies.c.council_id == council_id,
+                        person_copies.c.person_id <= page[-1],
+                        *([person_copies.c.person_id > after] if after is not None else []),
+                    )
+                )
+            ).all()
+        )
+        wanted = set(page)
         current: dict[uuid.UUID, tuple[FinancialAssessment, str]] = {}
-        for row in rows:  # the last row of each person is the one in force
-            current[row.person_id] = (_assessment(row), row.client_group or "unknown")
-        return list(current.values())
+        sequences: dict[uuid.UUID, int] = {}
+        for row in rows:
+            if row.person_id not in wanted:  # only assessments taking effect later
+                continue
+            sequences[row.person_id] = max(sequences.get(row.person_id, 0), row.sequence)
+            if row.effective_date <= on:  # the last of these is the one in force
+                current[row.person_id] = (_assessment(row, result={}), groups.get(row.person_id) or "unknown")
+        return CurrentPage(list(current.values()), sequences)
 
     async def end(self, assessment: FinancialAssessment, ended_on: date) -> FinancialAssessment:
         ended = replace(assessment, ended_on=ended_on, revision=assessment.revision + 1)

@@ -21,10 +21,13 @@ def collected_by(result: ChargeResult) -> CollectedBy:
     return CollectedBy.provider if result.collection is Collection.net else CollectedBy.council
 
 
+_RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(ChargeResult))
+
+
 def result_document(result: ChargeResult) -> dict[str, Any]:
     """The whole result, every step included, as plain JSON-ready values (built by hand: the uprating
     writes one for every person, and dataclasses.asdict's deep copies cost more than the calculation)."""
-    document: dict[str, Any] = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+    document: dict[str, Any] = {name: getattr(result, name) for name in _RESULT_FIELDS}
     document.update(
         effective_date=result.effective_date.isoformat(),
         steps=[

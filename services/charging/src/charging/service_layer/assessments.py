@@ -63,6 +63,7 @@ async def _announce(
             weekly_charge_pence=assessment.weekly_charge_pence,
             full_cost_payer=result["full_cost_payer"],
             free_reason=result["free_reason"],
+            part_free_reason=result.get("part_free_reason"),
             collected_by=assessment.collected_by,
             figures_year=result["figures_year"],
             figures_version=result["figures_version"],
@@ -165,9 +166,9 @@ def recalculated(
 async def record_assessment(
     uow: UnitOfWork, council_id: str, person_id: uuid.UUID, circumstances: Mapping[str, Any]
 ) -> FinancialAssessment:
-    _refuse_what_others_decide(circumstances)
     async with uow:
         repo = AssessmentsRepository(uow.session)
+        await _refuse_what_others_decide(repo, council_id, person_id, circumstances)
         overlay = await overlay_for(uow.session, council_id, person_id, await repo.policies(council_id))
         day = date_or_none(circumstances.get("assessed_on"))
         if day is not None:
@@ -181,14 +182,24 @@ async def record_assessment(
     return assessment
 
 
-def _refuse_what_others_decide(circumstances: Mapping[str, Any]) -> None:
+async def _refuse_what_others_decide(
+    repo: AssessmentsRepository, council_id: str, person_id: uuid.UUID, circumstances: Mapping[str, Any]
+) -> None:
+    """What the NHS and brokerage decided is not the assessor's to say: refused, with every other problem."""
     problems = [
         Problem((key,), "set from the health service's and brokerage's events, not by the assessor")
         for key in SET_BY_CHARGING
         if key in circumstances
     ]
-    if problems:
-        raise AssessmentRefused(problems)
+    if not problems:
+        return
+    try:
+        await _calculate(
+            repo, council_id, person_id, {k: v for k, v in circumstances.items() if k not in SET_BY_CHARGING}
+        )
+    except AssessmentRefused as refused:
+        problems += refused.problems
+    raise AssessmentRefused(problems)
 
 
 async def follow_decisions_from(uow: UnitOfWork, council_id: str, person_id: uuid.UUID, since: date) -> None:
@@ -250,7 +261,7 @@ async def correct_assessment(
             raise NotFound.about("assessment_id", f"no financial assessment {assessment_id}", where="path")
         if current.revision != read_revision:
             raise StaleRevision()
-        _refuse_what_others_decide(circumstances)
+        await _refuse_what_others_decide(repo, council_id, current.person_id, circumstances)
         # What the NHS and brokerage decided for its date still applies.
         circumstances = {**circumstances, **set_by_charging(current.circumstances)}
         result = await _calculate(repo, council_id, current.person_id, circumstances)

@@ -26,7 +26,7 @@ from pbshared.platform.jobs import Job, Progress, record_progress, run_in_backgr
 from pbshared.platform.unit_of_work import UnitOfWork
 
 KIND = "uprating"
-PAGE = 500
+PAGE = 1000
 # Whom the job lists as refused (e.g. a premium the new figures do not have): enough to act on.
 _REFUSED_LISTED = 100
 
@@ -70,12 +70,13 @@ async def _one_page(uow: UnitOfWork, job: Job, year: int, page: int) -> Job:
     figures, policies = await repo.figures(job.council_id), await repo.policies(job.council_id)
     first_day = _first_day(figures, year)
     after = uuid.UUID(job.checkpoint) if job.checkpoint else None
-    current = await repo.current_after(job.council_id, first_day, after, page)
+    found = await repo.current_after(job.council_id, first_day, after, page)
+    current = found.people
     totals = job.totals
     uprated: list[FinancialAssessment] = []
     for assessment, client_group in current:
         totals = await _uprate_one(uow, uprated, assessment, client_group, figures, policies, first_day, totals)
-    await repo.add_many(uprated)
+    await repo.add_many(uprated, found.last_sequences)
     return await record_progress(
         uow.session,
         jobs,

@@ -48,6 +48,9 @@ class FinancialAssessmentCompleted(Payload):
     weekly_charge_pence: Pence = Field(ge=0)
     full_cost_payer: bool
     free_reason: str | None = Field(default=None, description="Why the care is free, when it is.")
+    part_free_reason: str | None = Field(
+        default=None, description="Why part of the cost is not charged (the NHS pays it), when it is."
+    )
     collected_by: CollectedBy
     figures_year: str = Field(description="UK financial year of the national figures used, e.g. 2025/26.")
     figures_version: int = Field(ge=1)
