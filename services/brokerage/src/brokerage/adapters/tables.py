@@ -153,5 +153,6 @@ timers = Table(
     Column("fired_at", DateTime(timezone=True), nullable=True),
     # A timer is set once per round or award, however often the step that sets it is replayed.
     UniqueConstraint("kind", "package_id", "key", name="uq_timers_once"),
-    Index("ix_timers_due", "fired_at", "due_at"),
+    # In the claim's order, so the earliest due timer is the index's first entry, however many are due.
+    Index("ix_timers_due", "fired_at", "due_at", "timer_id"),
 )

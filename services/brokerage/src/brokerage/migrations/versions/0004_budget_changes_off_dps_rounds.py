@@ -1,4 +1,5 @@
-"""Budget revisions on packages, reasons on bids, off-DPS placements and each round's outcome.
+"""Budget revisions on packages, reasons on bids, off-DPS placements, each round's outcome, and the
+due-timer index in the order timers are claimed.
 
 Revision ID: 0004
 Revises: 0003
@@ -27,6 +28,9 @@ def upgrade() -> None:
     with op.batch_alter_table("placements", schema=None) as batch_op:
         batch_op.add_column(sa.Column("provider_name", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("off_dps_reason", sa.Text(), nullable=True))
+    with op.batch_alter_table("timers", schema=None) as batch_op:
+        batch_op.drop_index("ix_timers_due")
+        batch_op.create_index("ix_timers_due", ["fired_at", "due_at", "timer_id"], unique=False)
     op.create_table(
         "package_rounds",
         sa.Column("package_id", sa.Uuid(), nullable=False),
@@ -47,6 +51,9 @@ def downgrade() -> None:
     with op.batch_alter_table("package_rounds", schema=None) as batch_op:
         batch_op.drop_index("ix_package_rounds_council")
     op.drop_table("package_rounds")
+    with op.batch_alter_table("timers", schema=None) as batch_op:
+        batch_op.drop_index("ix_timers_due")
+        batch_op.create_index("ix_timers_due", ["fired_at", "due_at"], unique=False)
     with op.batch_alter_table("placements", schema=None) as batch_op:
         batch_op.drop_column("off_dps_reason")
         batch_op.drop_column("provider_name")
