@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import report
+from bench import ledger_import, report
 from bench.memory import measure_idle_memory
 from bench.messaging import measure_messaging
 from bench.parameters import Parameters
@@ -37,6 +37,9 @@ def parse(argv: list[str] | None) -> tuple[Parameters, Path]:
     parser.add_argument("--rate", type=float, default=1000.0, help="events per second in the latency phase")
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--output", type=Path, help="results file stem (default bench/results)")
+    parser.add_argument(
+        "--card-transactions", type=int, help="card statement lines to import (default 1,000,000; quick 2,000)"
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     parameters = Parameters(
@@ -50,6 +53,7 @@ def parse(argv: list[str] | None) -> tuple[Parameters, Path]:
         warmup_events=200 if quick else 1000,
         idle_seconds=2.0 if quick else 5.0,
         message_bytes=envelope_size(),
+        card_transactions=args.card_transactions or (2000 if quick else 1_000_000),
     )
     return parameters, args.output or HERE / ("results-quick" if quick else "results")
 
@@ -61,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     with TansuBroker() as broker, fresh_database() as database_url:
         asyncio.run(measure_messaging(results, parameters, broker.bootstrap_servers, database_url))
         measure_idle_memory(results, parameters, broker.bootstrap_servers)
+    # The ledger's statement import against PostgreSQL's own COPY, in a database of its own.
+    ledger_import.add_figures(results, parameters.card_transactions, max(parameters.card_transactions // 50, 10))
     # The machine may be shared: a high load means other work took cores from these figures.
     results.details["load average after the run"] = _load()
     print(report.table(results))

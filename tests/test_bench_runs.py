@@ -34,6 +34,8 @@ def test_the_benchmark_runs_and_writes_its_results(tmp_path):
         "latency p99 at 1,000/s, against PostgreSQL alone",
         "idle RSS, ras",
         "idle RSS, ledger",
+        "card statement import, 2,000 transactions on 40 cards, against plain COPY",
+        "reconciliation of 40 card accounts",
     ):
         assert figure in markdown
     figures = json.loads(stem.with_suffix(".json").read_text())

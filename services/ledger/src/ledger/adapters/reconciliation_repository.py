@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 
 from ledger.adapters.card_tables import card_transactions, reconciliations
 from ledger.adapters.tables import ledger_accounts, ledger_transfers
@@ -37,11 +37,17 @@ class ReconciliationRepository:
         Card transactions are keyed by the provider's id (their transfers' reference); every other
         posting (a payment onto the card, a recovery) is the ledger's own, keyed by its reference."""
         t = ledger_transfers.c
+        ids = list(cards)
         opening: dict[str, int] = defaultdict(int)
         by_key: dict[str, dict[str, list[Any]]] = defaultdict(dict)
         query = select(
             t.transfer_id, t.debit_account_id, t.credit_account_id, t.amount_pence, t.value_date, t.kind, t.reference
-        ).where(t.council_id == council_id, t.value_date <= last, t.phase.in_([p.value for p in POSTING_PHASES]))
+        ).where(
+            t.council_id == council_id,
+            t.value_date <= last,
+            t.phase.in_([p.value for p in POSTING_PHASES]),
+            or_(t.debit_account_id.in_(ids), t.credit_account_id.in_(ids)),
+        )
         for row in await self._session.execute(query):
             for account_id, sign in ((row.credit_account_id, 1), (row.debit_account_id, -1)):
                 card = cards.get(account_id)
@@ -63,14 +69,14 @@ class ReconciliationRepository:
         return dict(opening), lines
 
     async def provider_lines(
-        self, council_id: str, start: datetime, end: datetime
+        self, council_id: str, cards: list[str], start: datetime, end: datetime
     ) -> tuple[dict[str, list[ProviderLine]], set[str]]:
         """Each card's statement lines from `start` to before `end`, in order; and the ids the ledger
         held off the card as an overspend."""
         c = card_transactions.c
         query = (
             select(c.card_account, c.transaction_id, c.type, c.amount_pence, c.balance_pence, c.overspend_pence)
-            .where(c.council_id == council_id, c.occurred_at >= start, c.occurred_at < end)
+            .where(c.council_id == council_id, c.card_account.in_(cards), c.occurred_at >= start, c.occurred_at < end)
             .order_by(c.card_account, c.occurred_at, c.transaction_id)
         )
         lines: dict[str, list[ProviderLine]] = defaultdict(list)
@@ -83,7 +89,7 @@ class ReconciliationRepository:
                 overspent.add(row.transaction_id)
         return lines, overspent
 
-    async def provider_balances_before(self, council_id: str, start: datetime) -> dict[str, int]:
+    async def provider_balances_before(self, council_id: str, cards: list[str], start: datetime) -> dict[str, int]:
         """The last balance the provider reported for each card before `start`."""
         c = card_transactions.c
         ranked = (
@@ -94,7 +100,7 @@ class ReconciliationRepository:
                 .over(partition_by=c.card_account, order_by=(c.occurred_at.desc(), c.transaction_id.desc()))
                 .label("n"),
             )
-            .where(c.council_id == council_id, c.occurred_at < start)
+            .where(c.council_id == council_id, c.card_account.in_(cards), c.occurred_at < start)
             .subquery()
         )
         query = select(ranked.c.card_account, ranked.c.balance_pence).where(ranked.c.n == 1)

@@ -79,6 +79,7 @@ async def stage_statement(
         await cards.stage(import_id, batch)
         if count == 0:
             raise StatementRefused([LineProblem(2, "file", "has no transactions")], 1)
+        await cards.analyse_staged()
         unknown = await cards.lines_with_unknown_card_account(council_id, import_id, StatementRefused.MAX_REPORTED)
         changed = await cards.lines_changing_a_transaction(council_id, import_id, StatementRefused.MAX_REPORTED)
         if unknown or changed:

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, update
 
 from ledger.adapters.card_repository import IDENTITY, CardRepository
 from ledger.adapters.ledger_repository import LedgerRepository
@@ -178,8 +178,7 @@ async def post_page(
         totals.last_day = max(day, totals.last_day or day)
     await _flag_cash(uow, cards, council_id, fresh, rows, rules)
 
-    if transfers:
-        await uow.session.execute(insert(ledger_transfers), transfers)
+    await cards.copy(ledger_transfers, transfers)
     a = ledger_accounts.c
     await uow.session.execute(
         update(ledger_accounts)

@@ -32,6 +32,9 @@ class Reconciled:
         return [r for r in self.results if not r.agrees]
 
 
+CHUNK = 1000
+
+
 def uk_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), UK)
 
@@ -43,12 +46,37 @@ async def reconcile_accounts(
         raise RuleBroken.about("period_to", "must not be before period_from")
     repo = ReconciliationRepository(uow.session)
     cards = await repo.cards(council_id, card_accounts)
+    ordered = sorted(cards.items(), key=lambda item: item[1])
+    reconciled = Reconciled(uuid.uuid4(), first, last, [])
+    for at in range(0, len(ordered), CHUNK):  # a chunk of accounts at a time: memory stays flat
+        done = await _reconcile_chunk(repo, council_id, dict(ordered[at : at + CHUNK]), first, last)
+        await repo.store(council_id, reconciled.reconciliation_id, first, last, done, by)
+        reconciled.results.extend(done)
+    await uow.publish(
+        ReconciliationCompleted(
+            reconciliation_id=reconciled.reconciliation_id,
+            period_start=first,
+            period_end=last,
+            accounts_checked=len(reconciled.results),
+            accounts_with_differences=len(reconciled.with_differences),
+            total_difference_pence=sum(abs(r.difference_pence) for r in reconciled.results),
+        ),
+        council_id=council_id,
+        subject_id=str(reconciled.reconciliation_id),
+    )
+    return reconciled
+
+
+async def _reconcile_chunk(
+    repo: ReconciliationRepository, council_id: str, cards: dict[uuid.UUID, str], first: date, last: date
+) -> list[Reconciliation]:
     start, end = uk_midnight(first), uk_midnight(last + timedelta(days=1))
+    refs = list(cards.values())
     ledger_opening, ledger_lines = await repo.ledger_lines(council_id, cards, first, last)
-    provider_lines, overspent = await repo.provider_lines(council_id, start, end)
-    provider_before = await repo.provider_balances_before(council_id, start)
+    provider_lines, overspent = await repo.provider_lines(council_id, refs, start, end)
+    provider_before = await repo.provider_balances_before(council_id, refs, start)
     results = []
-    for card in sorted(cards.values()):
+    for card in refs:
         statement = provider_lines.get(card, [])
         if card in provider_before:
             provider_opening = provider_before[card]
@@ -77,18 +105,4 @@ async def reconcile_accounts(
                 provider_lines=statement,
             )
         )
-    reconciled = Reconciled(uuid.uuid4(), first, last, results)
-    await repo.store(council_id, reconciled.reconciliation_id, first, last, results, by)
-    await uow.publish(
-        ReconciliationCompleted(
-            reconciliation_id=reconciled.reconciliation_id,
-            period_start=first,
-            period_end=last,
-            accounts_checked=len(results),
-            accounts_with_differences=len(reconciled.with_differences),
-            total_difference_pence=sum(abs(r.difference_pence) for r in results),
-        ),
-        council_id=council_id,
-        subject_id=str(reconciled.reconciliation_id),
-    )
-    return reconciled
+    return results
