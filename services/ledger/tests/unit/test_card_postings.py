@@ -35,7 +35,7 @@ def test_a_refund_moves_back_from_spending_and_a_contribution_in_from_contributi
         Movement((Account.spending, "equipment"), CARD, 700)
     ]
     contribution = posting_for(tx(T.contribution, 8_000), None, 0, fees_from_budget=False)
-    assert contribution.movements == [Movement((Account.contributions_received, None), CARD, 8_000)]
+    assert contribution.movements == [Movement((Account.contributions_received, "CARD-1"), CARD, 8_000)]
     assert contribution.card_effect_pence == 8_000
 
 

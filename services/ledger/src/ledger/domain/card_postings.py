@@ -51,7 +51,7 @@ def posting_for(
     if kind is CardTransactionType.load:
         return Posting([], 0, 0)
     if kind is CardTransactionType.contribution:
-        return Posting([Movement((Account.contributions_received, None), card, amount)], amount, 0)
+        return Posting([Movement((Account.contributions_received, transaction.card_account), card, amount)], amount, 0)
     if kind is CardTransactionType.refund:
         return Posting([Movement((Account.spending, category), card, amount)], amount, 0)
     if kind is CardTransactionType.fee and not fees_from_budget:
