@@ -36,6 +36,9 @@ def test_the_local_stack_shows_every_copy_arriving(tmp_path):
     assert "model 2 against model 1: learning disability +3.3%, older people +4.5%" in result.stdout
     assert (tmp_path / "calibration.svg").read_text().startswith("<?xml")
     assert "pays 130.60 a week from 2025-06-02, collected by the council" in result.stdout  # charging's step
+    assert re.search(
+        r"Payment run \d{4}-\d\d-\d\d: finished, .*run again: the same job \(nothing added\)", result.stdout
+    )
 
 
 def test_stopping_the_local_stack_stops_the_broker_and_every_service(tmp_path):

@@ -26,6 +26,7 @@ from pbshared.platform.tokens import DEV_SECRET, mint
 from pbshared.testing.broker import TansuBroker, free_port
 from tools.brokerage_demo import demonstrate_brokerage
 from tools.commissioning_demo import demonstrate_commissioning
+from tools.ledger_demo import demonstrate_ledger
 from tools.services import PORTS, SERVICE_NAMES, definition
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -286,6 +287,15 @@ def demonstrate_charging(stack: Stack) -> bool:
     return True
 
 
+def demo_person_id(stack: Stack) -> str | None:
+    found = httpx.get(
+        f"{stack.url('ras')}/people",
+        params={"council_person_id": DEMO_PEOPLE[0]["council_person_id"]},
+        headers=headers("social_worker"),
+    ).json()
+    return found[0]["person_id"] if found else None
+
+
 def wait_for_copy(stack: Stack, name: str, role: str, person_id: str, started: float, timeout: float) -> float | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -332,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = demonstrate_charging(stack) and ok
         if ok:
             demonstrate_brokerage(stack.url("brokerage"), say)
+        ok = demonstrate_ledger(stack.url("ledger"), demo_person_id(stack), say) and ok
         say("\nAPIs and their docs (OpenAPI at /docs on each):")
         for name in SERVICE_NAMES:
             say(f"  {name:<9} {stack.url(name)}/docs")

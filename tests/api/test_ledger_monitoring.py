@@ -14,6 +14,7 @@ from pbshared.platform.unit_of_work import UnitOfWork
 from pbshared.testing.harness import auth
 
 from .test_ledger_card_imports import CSV, FINANCE, finished, ledger_with_cards
+from .test_ledger_payments import set_up
 
 pytestmark = pytest.mark.integration
 
@@ -30,13 +31,14 @@ async def pay(service, card: str, pence: int, day: date, key: str) -> None:
 
 
 async def test_a_finance_officer_approves_one_recovery_and_rejects_another(api):
-    service = await ledger_with_cards(api, "CARD-1", "CARD-2")
-    for card in ("CARD-1", "CARD-2"):
+    service = await ledger_with_cards(api, "CARD-2")
+    _, agreement = await set_up(service, 10_000)
+    for card in (agreement.card_account_ref, "CARD-2"):
         for n in range(3):
             await pay(service, card, 40_000, date(2026, 1, 5) + timedelta(weeks=4 * n), f"{card}-{n}")
     proposed = await service.client.post("/recoveries/proposals", json={"as_of": "2026-03-29"}, headers=FINANCE)
     assert proposed.status_code == 201, proposed.text
-    first, second = proposed.json()
+    first, second = sorted(proposed.json(), key=lambda r: r["card_account"] != agreement.card_account_ref)
     assert (first["amount_pence"], first["threshold_pence"]) == (40_000, 80_000)
 
     url = f"/recoveries/{first['recovery_id']}/decision"
@@ -59,7 +61,7 @@ async def test_a_finance_officer_approves_one_recovery_and_rejects_another(api):
     at_year_end = {"period_from": "2026-01-01", "period_to": "2099-12-31"}
     balances = await service.client.get("/ledger-reports/balances", params=at_year_end, headers=AUDITOR)
     by_code = {(b["kind"], b["reference"]): b["balance_pence"] for b in balances.json()}
-    assert by_code[("card", "CARD-1")] == 80_000 and by_code[("dp_fund", "council")] == -200_000
+    assert by_code[("card", agreement.card_account_ref)] == 80_000 and by_code[("dp_fund", "council")] == -200_000
     payments = await service.client.get("/ledger-reports/payments", params={**period, "format": "csv"}, headers=AUDITOR)
     assert payments.text.splitlines()[1] == "2026-01-05,council,2,80000"
 

@@ -38,7 +38,12 @@ def _migrated_postgres() -> Iterator[str]:
 async def _empty(url: str) -> None:
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        await connection.execute("TRUNCATE ledger_transfers, ledger_accounts, jobs, outbox, inbox CASCADE")
+        tables = await connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        )
+        await connection.execute(
+            f"TRUNCATE {', '.join(repr(t['tablename']).replace(chr(39), chr(34)) for t in tables)} CASCADE"
+        )
     finally:
         await connection.close()
 

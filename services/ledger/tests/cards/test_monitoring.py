@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from ledger.domain.accounts import AccountKind
 from ledger.domain.transfers import TransferRequest
@@ -20,8 +21,9 @@ from ledger.service_layer.monitoring import (
 )
 from ledger.service_layer.postings import open_account, post
 from pbshared.errors import Conflict, RuleBroken, StaleRevision
+from pbshared.platform.tables import outbox
 
-from .conftest import COUNCIL, pay_onto_card
+from .conftest import COUNCIL, agreement_card, pay_onto_card
 from .test_statement_import import statement
 
 WEEK = 10_000  # GBP 100 net a week
@@ -53,7 +55,8 @@ async def decided(new_uow, recovery, decision: Decision):
 async def test_only_the_surplus_above_eight_weeks_is_proposed_and_an_approval_returns_it_to_the_fund(council):
     # Three four-weekly payments of GBP 400 (GBP 1,200) and nothing spent: 12 weeks measured is GBP 100
     # a week, so 8 weeks is GBP 800 and GBP 400 is proposed for recovery. CARD-2 spent its money.
-    await four_weekly_payments(council, "CARD-1", 3)
+    person_id, card = await agreement_card(council)
+    await four_weekly_payments(council, card, 3)
     await four_weekly_payments(council, "CARD-2", 3)
     job = await card_import.stage_statement(
         council(),
@@ -64,11 +67,7 @@ async def test_only_the_surplus_above_eight_weeks_is_proposed_and_an_approval_re
     await card_import.run_import(council, job)
     as_of = date(2026, 3, 29)
     [proposed] = await proposals(council, as_of)
-    assert (proposed["card_account"], proposed["amount_pence"], proposed["threshold_pence"]) == (
-        "CARD-1",
-        40_000,
-        80_000,
-    )
+    assert (proposed["card_account"], proposed["amount_pence"], proposed["threshold_pence"]) == (card, 40_000, 80_000)
     assert await proposals(council, as_of) == []  # proposing again the same day adds nothing
 
     with pytest.raises(StaleRevision):
@@ -76,7 +75,12 @@ async def test_only_the_surplus_above_eight_weeks_is_proposed_and_an_approval_re
     approved = await decided(council, proposed, Decision(approve=True, revision=1))
     assert approved["status"] == "approved"
     async with council() as uow:
-        assert (await card_balances(uow.session, COUNCIL, date(2099, 12, 31)))["CARD-1"] == 80_000
+        assert (await card_balances(uow.session, COUNCIL, date(2099, 12, 31)))[card] == 80_000
+        events = (await uow.session.execute(select(outbox.c.event_type, outbox.c.message_key))).all()
+    assert {(t, s) for t, s in events if t.startswith("recovery.")} == {
+        ("recovery.raised", str(person_id)),
+        ("recovery.recovered", str(person_id)),
+    }
     with pytest.raises(Conflict):
         await decided(council, approved, Decision(approve=False, revision=2, reason="changed my mind"))
 

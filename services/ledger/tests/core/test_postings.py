@@ -204,3 +204,22 @@ async def test_the_trial_balance_sums_to_zero_at_every_date(new_uow, sessions):
             assert trial.total_debits == trial.total_credits
         on_d1 = {line.code: line.balance_pence for line in (await postings.trial_balance(session, COUNCIL, D1)).lines}
     assert on_d1 == {"card:CARD-1": 5_000, "dp_fund:council": -5_000, "spending:personal_assistant": 0}
+
+
+async def test_a_follow_up_cannot_be_dated_before_what_it_follows_nor_post_more_than_was_held(new_uow):
+    fund, card, _ = await _accounts(new_uow)
+    hold = await _post(new_uow, _load(fund, card, phase=Phase.pending, value_date=D2))
+    posted = await _post(new_uow, _load(fund, card, key="load-2", value_date=D2))
+    async with new_uow() as uow:
+        with pytest.raises(RuleBroken) as early:
+            await postings.post_pending(uow, COUNCIL, hold.transfer_id, idempotency_key="p", value_date=D1)
+        assert early.value.issues[0].field == "value_date"
+        with pytest.raises(RuleBroken) as too_much:
+            await postings.post_pending(
+                uow, COUNCIL, hold.transfer_id, idempotency_key="p", value_date=D2, amount_pence=10_001
+            )
+        assert too_much.value.issues[0].field == "amount_pence"
+        with pytest.raises(RuleBroken):
+            await postings.reverse(uow, COUNCIL, posted.transfer_id, idempotency_key="r", value_date=D1)
+        with pytest.raises(RuleBroken):  # a pending transfer moved nothing: there is nothing to reverse
+            await postings.reverse(uow, COUNCIL, hold.transfer_id, idempotency_key="r", value_date=D2)

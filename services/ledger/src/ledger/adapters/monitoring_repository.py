@@ -12,7 +12,7 @@ from sqlalchemy import Subquery, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.adapters.card_tables import card_audits, recoveries
-from ledger.adapters.tables import ledger_accounts, ledger_transfers
+from ledger.adapters.tables import dp_agreements, ledger_accounts, ledger_transfers
 from ledger.domain.transfers import POSTING_PHASES
 
 _POSTED = [p.value for p in POSTING_PHASES]
@@ -92,6 +92,18 @@ class MonitoringRepository:
             .values(**values, revision=revision + 1)
         )
         return done.rowcount == 1
+
+    async def agreement_of_card(self, council_id: str, card_account: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+        """(agreement id, person id) of the latest agreement paying onto this card account."""
+        a = dp_agreements.c
+        query = (
+            select(a.agreement_id, a.person_id)
+            .where(a.council_id == council_id, a.card_account_ref == card_account)
+            .order_by(a.start_date.desc(), a.created_at.desc())
+            .limit(1)
+        )
+        row = (await self._session.execute(query)).first()
+        return (row.agreement_id, row.person_id) if row else None
 
     async def audits(self, council_id: str) -> dict[str, list[date]]:
         c = card_audits.c

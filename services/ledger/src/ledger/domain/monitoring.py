@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
-
 
 @dataclass(frozen=True)
 class Arrears:
@@ -76,23 +74,3 @@ def audits_due(schedule: Iterable[date], done: Iterable[date], as_of: date) -> l
         if pending:
             pending.pop(0)
     return pending
-
-
-KIND = "direct_payment_monitoring"
-
-
-class MonitoringPolicy(BaseModel):
-    """The payload of a `direct_payment_monitoring` dataset: how the council monitors DP accounts."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    recovery_threshold_weeks: int = Field(
-        default=8, ge=0, le=52, description="Weeks of net payments a person keeps; only the surplus above is recovered."
-    )
-    net_payment_weeks_measured: int = Field(
-        default=12, ge=1, le=52, description="Weeks of payments onto the card averaged to find the weekly net payment."
-    )
-    first_audit_after_weeks: int = Field(
-        default=12, ge=1, le=26, description="The first audit, after the first payment."
-    )
-    audit_every_months: int = Field(default=12, ge=1, le=12, description="Then an audit at least this often (reg 7).")

@@ -115,6 +115,8 @@ def resolves(pending: Transfer, request: TransferRequest, resolved_by: uuid.UUID
         raise Conflict.about("pending_id", "was already posted or voided")
     if (request.debit_account_id, request.credit_account_id) != (pending.debit_account_id, pending.credit_account_id):
         raise RuleBroken.about("pending_id", "must be posted or voided between its own two accounts")
+    if request.value_date < pending.value_date:
+        raise RuleBroken.about("value_date", "cannot be before the pending transfer's")
     if request.phase is Phase.post_pending and request.amount_pence > pending.amount_pence:
         raise RuleBroken.about("amount_pence", "cannot post more than the pending amount")
     if request.phase is Phase.void_pending and request.amount_pence != pending.amount_pence:
@@ -131,6 +133,8 @@ def reverses(original: Transfer, request: TransferRequest, reversed_by: uuid.UUI
         raise RuleBroken.about("reverses_id", "a reversal debits the account the original credited, and back")
     if request.amount_pence != original.amount_pence:
         raise RuleBroken.about("amount_pence", "a reversal moves the original amount")
+    if request.value_date < original.value_date:
+        raise RuleBroken.about("value_date", "cannot be before the original transfer's")
 
 
 @dataclass(frozen=True)

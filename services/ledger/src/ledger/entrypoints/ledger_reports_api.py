@@ -13,9 +13,9 @@ from fastapi import APIRouter, Query, Response
 from ledger.adapters import report_repository as reports
 from pbshared.errors import RuleBroken
 from pbshared.platform.auth import Role, RouteKey
+from pbshared.platform.csv_download import csv_response
 from pbshared.platform.deps import Session
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
-from pbshared.platform.spreadsheet import csv_response
 
 router = APIRouter(tags=["reports"])
 

@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ledger.adapters.monitoring_repository import MonitoringRepository
 from ledger.service_layer import monitoring
 from pbshared.platform.auth import Role, RouteKey
+from pbshared.platform.csv_download import csv_response
 from pbshared.platform.deps import Session, Uow
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
-from pbshared.platform.spreadsheet import csv_response
 
 router = APIRouter(tags=["monitoring"])
 

@@ -18,9 +18,9 @@ from ledger.domain.reconciliation import Explanation, Reconciliation
 from ledger.service_layer.reconciling import reconcile_accounts, uk_midnight
 from pbshared.errors import NotFound
 from pbshared.platform.auth import Role, RouteKey
+from pbshared.platform.csv_download import csv_response
 from pbshared.platform.deps import Session, Uow
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
-from pbshared.platform.spreadsheet import csv_response
 
 router = APIRouter(tags=["reconciliation"])
 

@@ -24,27 +24,18 @@ from ledger.adapters.ledger_repository import LedgerRepository
 from ledger.adapters.monitoring_repository import MonitoringRepository
 from ledger.domain.accounts import AccountKind
 from ledger.domain.monitoring import (
-    KIND,
     Arrears,
-    MonitoringPolicy,
     arrears,
     audit_dates,
     audits_due,
     surplus_to_recover,
 )
 from ledger.domain.transfers import TransferRequest
-from ledger.service_layer.card_posting import FUNDER
 from ledger.service_layer.postings import find_account, open_account, post
+from ledger.service_layer.reference import policy_on
+from pbshared.contract.events.ledger import RecoveryRaised, RecoveryReason, RecoveryRecovered
 from pbshared.errors import Conflict, NotFound, RuleBroken, StaleRevision
-from pbshared.platform.refdata.lookup import effective_dataset
 from pbshared.platform.unit_of_work import UnitOfWork
-
-
-async def policy_on(session: AsyncSession, council_id: str, day: date) -> MonitoringPolicy:
-    dataset = await effective_dataset(session, council_id, KIND, day)
-    if dataset is None:
-        raise RuleBroken.about("as_of", "no direct payment monitoring policy is in force on this day: load one")
-    return MonitoringPolicy.model_validate(dataset.payload)
 
 
 async def card_balances(session: AsyncSession, council_id: str, as_of: date) -> dict[str, int]:
@@ -56,7 +47,7 @@ async def propose_recoveries(uow: UnitOfWork, council_id: str, as_of: date) -> l
     """Propose recovering each card's surplus above the threshold on `as_of`; proposing again that day
     adds nothing (one proposal a card a day)."""
     policy = await policy_on(uow.session, council_id, as_of)
-    weeks = policy.net_payment_weeks_measured
+    weeks = 3 * policy.cycle_weeks  # three payment cycles: a suspension or a change shows, one odd cycle does not
     since = as_of - timedelta(weeks=weeks) + timedelta(days=1)
     paid = await MonitoringRepository(uow.session).payments_onto_cards(council_id, since, as_of)
     now = datetime.now(UTC)
@@ -113,28 +104,53 @@ async def decide_recovery(
         raise RuleBroken.about("reason", "required when a recovery is rejected")
     values: dict[str, Any] = {"decided_by": by, "decided_at": datetime.now(UTC), "reason": decision.reason}
     if decision.approve:
-        card = await find_account(uow.session, council_id, AccountKind.card, found["card_account"])
-        if card is None:
-            raise NotFound.about("card_account", "the card account is no longer in the ledger")
-        fund = await open_account(uow, council_id, AccountKind.dp_fund, FUNDER)
-        await post(
-            uow,
-            council_id,
-            TransferRequest(
-                idempotency_key=f"recovery:{recovery_id}",
-                debit_account_id=card.account_id,
-                credit_account_id=fund.account_id,
-                amount_pence=found["amount_pence"],
-                value_date=max(found["as_of"], datetime.now(UTC).date()),
-                kind="recovery",
-                description="unspent direct payment recovered",
-                reference=str(recovery_id),
-            ),
-        )
+        await _recover(uow, council_id, found)
     values["status"] = "approved" if decision.approve else "rejected"
     if not await repo.decide(recovery_id, decision.revision, values):
         raise StaleRevision()
     return {**found, **values, "revision": decision.revision + 1}
+
+
+async def _recover(uow: UnitOfWork, council_id: str, found: dict[str, Any]) -> None:
+    """The surplus from the card back to the fund, and the events that say so (subject: the person)."""
+    recovery_id = found["recovery_id"]
+    agreement = await MonitoringRepository(uow.session).agreement_of_card(council_id, found["card_account"])
+    if agreement is None:
+        raise RuleBroken.about("card_account", "no direct payment agreement pays onto this card account")
+    card = await find_account(uow.session, council_id, AccountKind.card, found["card_account"])
+    if card is None:
+        raise NotFound.about("card_account", "the card account is no longer in the ledger")
+    # The council's fund: a joint package's NHS share is not split back yet (docs/ledger-card-files.md).
+    fund = await open_account(uow, council_id, AccountKind.dp_fund, "council")
+    today = datetime.now(UTC).date()
+    transfer = await post(
+        uow,
+        council_id,
+        TransferRequest(
+            idempotency_key=f"recovery:{recovery_id}",
+            debit_account_id=card.account_id,
+            credit_account_id=fund.account_id,
+            amount_pence=found["amount_pence"],
+            value_date=max(found["as_of"], today),
+            kind="recovery",
+            description="unspent direct payment recovered",
+            reference=str(recovery_id),
+        ),
+    )
+    agreement_id, person_id = agreement
+    common = {"recovery_id": recovery_id, "agreement_id": agreement_id, "person_id": person_id}
+    raised = RecoveryRaised(
+        **common,
+        card_account_ref=found["card_account"],
+        amount_pence=found["amount_pence"],
+        reason=RecoveryReason.unspent_above_threshold,
+        raised_on=found["as_of"],
+    )
+    recovered = RecoveryRecovered(
+        **common, amount_pence=found["amount_pence"], recovered_on=transfer.value_date, transfer_id=transfer.transfer_id
+    )
+    for event in (raised, recovered):
+        await uow.publish(event, council_id=council_id, subject_id=str(person_id))
 
 
 async def arrears_on(session: AsyncSession, council_id: str, as_of: date) -> dict[str, Arrears]:
@@ -153,7 +169,7 @@ async def audits_due_on(session: AsyncSession, council_id: str, as_of: date) -> 
     done = await repo.audits(council_id)
     due = {}
     for card, first_payment in sorted((await repo.first_payments(council_id)).items()):
-        schedule = audit_dates(first_payment, policy.first_audit_after_weeks, policy.audit_every_months, as_of)
+        schedule = audit_dates(first_payment, policy.first_review_weeks, policy.review_interval_months, as_of)
         pending = audits_due(schedule, done.get(card, []), as_of)
         if pending:
             due[card] = pending

@@ -225,6 +225,11 @@ async def get_transfer(session: AsyncSession, council_id: str, transfer_id: uuid
     return await LedgerRepository(session).transfer(council_id, transfer_id)
 
 
+async def find_transfer(session: AsyncSession, council_id: str, idempotency_key: str) -> Transfer | None:
+    """The transfer made with this idempotency key, if any (e.g. has this month's fee been charged?)."""
+    return await LedgerRepository(session).transfer_by_key(council_id, idempotency_key)
+
+
 async def balance(session: AsyncSession, council_id: str, account_id: uuid.UUID, as_of: date | None = None) -> Balance:
     """An account's balance: now (its counters) or at the end of `as_of` (value dates up to it)."""
     repo = LedgerRepository(session)

@@ -1,40 +1,20 @@
-"""Commissioning reports as JSON (money in pence) and as CSV for a spreadsheet (money in pounds).
-
-CSV cells that are text the council supplied (a reference) are escaped when a spreadsheet would
-read them as a formula: a leading = + - @ (or tab, carriage return) gets a leading apostrophe.
-Numbers we write ourselves stay numbers, negative ones included, so they add up in the sheet.
-"""
+"""Commissioning reports as JSON (money in pence) and as CSV for a spreadsheet (money in pounds); the CSV
+rules (formula guard, pounds, BOM, CRLF) are the platform's (pbshared.platform.csv_export)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 
 from fastapi import Response
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from pbshared.platform.csv_export import csv_text, pounds, text
 
-
-def pounds(pence: int) -> str:
-    """Pence as pounds with two decimals, exactly (no float on the way)."""
-    return f"{Decimal(pence) / 100:.2f}"
-
-
-def text(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+__all__ = ["csv_response", "pounds", "text"]
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
-    out = io.StringIO()
-    # A byte order mark tells Excel the file is UTF-8; CRLF line ends are what RFC 4180 says.
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
     return Response(
-        out.getvalue(),
+        csv_text(header, rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
     )

@@ -1,16 +1,16 @@
 """The card side of the ledger: card transactions from statements and the webhook, staged
 statement lines, webhook nonces, reconciliations, recoveries and audits.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-23
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,340 @@
+"""Payment runs: for a run date, every payment due becomes a transfer from the funder's fund to the card
+account, a line of the payment file for the card provider, and a payment.issued event; card fees
+per load and per month go to the fee account.
+
+A run is a job (pbshared.platform.jobs) keyed by its date: started twice it is the same run, so a
+second run for a date adds nothing; killed half way, it resumes after the last page it committed
+(each page's transfers, items, payments, events and checkpoint commit together). Transfers carry
+idempotency keys too, so even a page done twice cannot pay twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ledger.adapters.agreements_repository import AgreementsRepository
+from ledger.adapters.tables import jobs
+from ledger.domain.accounts import Account, AccountKind
+from ledger.domain.agreements import Agreement
+from ledger.domain.payment_run import Payable, months_touched, payables
+from ledger.domain.reference import CardFeeSchedule, DirectPaymentPolicy
+from ledger.domain.transfers import TransferRequest
+from ledger.service_layer import postings
+from ledger.service_layer.reference import card_fees_on, policy_on
+from pbshared.contract.events.ledger import DirectPaymentFunder, PaymentIssued
+from pbshared.platform.csv_export import csv_text, pounds, text
+from pbshared.platform.jobs import Job, record_failure, record_progress, start_job
+from pbshared.platform.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+KIND = "payment_run"
+PAGE = 500
+Progress = Callable[[Job], Awaitable[None] | None]
+
+
+@dataclass(frozen=True)
+class Planned:
+    agreement: Agreement
+    payable: Payable
+    fees: list[tuple[str, str, int]]  # (idempotency key, what, pence)
+
+
+def _fees(agreement: Agreement, payable: Payable, schedule: CardFeeSchedule | None) -> list[tuple[str, str, int]]:
+    if schedule is None:
+        return []
+    fees = []
+    key = f"{agreement.agreement_id}:{payable.funder}:{payable.period_start}:{payable.period_end}"
+    if schedule.per_load_pence:
+        fees.append((f"fee:load:{key}", "card fee per load", schedule.per_load_pence))
+    if schedule.monthly_pence:
+        for month in months_touched(payable):
+            fees.append(
+                (f"fee:monthly:{agreement.card_account_ref}:{month}", "card fee for " + month, schedule.monthly_pence)
+            )
+    return fees
+
+
+async def _plan(
+    session: AsyncSession, council_id: str, run_date: date, agreements: list[Agreement]
+) -> tuple[list[Planned], list[tuple[Agreement, Payable]]]:
+    repo = AgreementsRepository(session)
+    schedules = await repo.schedules(agreements)
+    paid = await repo.paid(schedules)
+    fee_schedule = await card_fees_on(session, council_id, run_date)
+    planned, held = [], []
+    for agreement in agreements:
+        pay, hold = payables(schedules[agreement.agreement_id], paid.get(agreement.agreement_id, {}), run_date)
+        seen: set[str] = set()  # a month's fee once, though the council and the NHS both load the card
+        for payable in pay:
+            fees = []
+            for fee in _fees(agreement, payable, fee_schedule):
+                if fee[0] in seen:
+                    continue
+                seen.add(fee[0])
+                if fee[0].startswith("fee:load:") or await postings.find_transfer(session, council_id, fee[0]) is None:
+                    fees.append(fee)
+            planned.append(Planned(agreement, payable, fees))
+        held += [(agreement, payable) for payable in hold]
+    return planned, held
+
+
+async def preview(session: AsyncSession, council_id: str, run_date: date, *, page: int = PAGE) -> dict[str, Any]:
+    """What a run for run_date would pay, line by line, without paying anything."""
+    repo = AgreementsRepository(session)
+    payments, held_back = [], []
+    after = None
+    while agreements := await repo.page(council_id, after, page, run_date):
+        planned, held = await _plan(session, council_id, run_date, agreements)
+        payments += [_described(p.agreement, p.payable, p.fees) for p in planned]
+        held_back += [_described(a, p, []) for a, p in held]
+        after = agreements[-1].agreement_id
+    return {
+        "run_date": run_date,
+        "payments": payments,
+        "held_back": held_back,
+        "totals": _totals(payments),
+    }
+
+
+def _described(agreement: Agreement, payable: Payable, fees: list[tuple[str, str, int]]) -> dict[str, Any]:
+    return {
+        "agreement_id": agreement.agreement_id,
+        "person_id": agreement.person_id,
+        "card_account_ref": agreement.card_account_ref,
+        "funder": payable.funder,
+        "amount_pence": payable.amount_pence,
+        "period_start": payable.period_start,
+        "period_end": payable.period_end,
+        "lines": [line.as_dict() for line in payable.lines],
+        "fees": [{"description": what, "amount_pence": pence} for _, what, pence in fees],
+    }
+
+
+def _totals(payments: list[dict[str, Any]]) -> dict[str, Any]:
+    by_funder: dict[str, int] = {}
+    for p in payments:
+        by_funder[p["funder"]] = by_funder.get(p["funder"], 0) + p["amount_pence"]
+    return {
+        "payments": len(payments),
+        "amount_pence": sum(p["amount_pence"] for p in payments),
+        "by_funder_pence": by_funder,
+        "fees_pence": sum(f["amount_pence"] for p in payments for f in p["fees"]),
+    }
+
+
+def _empty_totals() -> dict[str, Any]:
+    return {"payments": 0, "amount_pence": 0, "by_funder_pence": {}, "fees_pence": 0, "held_back": 0}
+
+
+async def start_run(uow: UnitOfWork, council_id: str, run_date: date, started_by: str) -> Job:
+    """The run for run_date: a new job, or the one already started (to resume, or to report)."""
+    async with uow:
+        job, created = await start_job(uow.session, jobs, council_id, KIND, run_date.isoformat(), started_by)
+        if created:
+            total = await AgreementsRepository(uow.session).count(council_id, run_date)
+            job = await record_progress(
+                uow.session, jobs, job, done=0, checkpoint=None, totals=_empty_totals(), total=total
+            )
+        await uow.commit()
+    return job
+
+
+async def run_payments(
+    new_uow: Callable[[], UnitOfWork], job: Job, *, page: int = PAGE, progress: Progress | None = None
+) -> Job:
+    """Carry the run on from its checkpoint to the end, a page of agreements at a time."""
+    while not job.finished:
+        uow = new_uow()
+        async with uow:
+            job = await _one_page(uow, job, page)
+            await uow.commit()
+        if progress is not None:
+            waited = progress(job)
+            if waited is not None:
+                await waited
+    return job
+
+
+async def run_payments_safely(new_uow: Callable[[], UnitOfWork], job: Job) -> Job | None:
+    """run_payments in the background: a failure is written on the job; the next start resumes it."""
+    try:
+        return await run_payments(new_uow, job)
+    except Exception as error:
+        log.exception("payment run %s failed", job.job_id)
+        uow = new_uow()
+        async with uow:
+            await record_failure(uow.session, jobs, job, f"{type(error).__name__}: start it again to resume")
+            await uow.commit()
+        return None
+
+
+async def _one_page(uow: UnitOfWork, job: Job, page: int) -> Job:
+    council_id, run_date = job.council_id, date.fromisoformat(job.key)
+    repo = AgreementsRepository(uow.session)
+    after = uuid.UUID(job.checkpoint) if job.checkpoint else None
+    agreements = await repo.page(council_id, after, page, run_date)
+    planned, held = await _plan(uow.session, council_id, run_date, agreements)
+    policy = await policy_on(uow.session, council_id, run_date)
+    accounts: dict[tuple[AccountKind, str], Account] = {}
+
+    async def account(kind: AccountKind, reference: str) -> Account:
+        if (kind, reference) not in accounts:
+            accounts[(kind, reference)] = await postings.open_account(uow, council_id, kind, reference)
+        return accounts[(kind, reference)]
+
+    totals = dict(job.totals)
+    items: list[dict[str, Any]] = []
+    payments: list[dict[str, Any]] = []
+    for plan in planned:
+        agreement, payable = plan.agreement, plan.payable
+        card = await account(AccountKind.card, agreement.card_account_ref)
+        transfer = await postings.post(
+            uow,
+            council_id,
+            TransferRequest(
+                idempotency_key=f"payment:{agreement.agreement_id}:{run_date}:{payable.funder}",
+                debit_account_id=(await account(AccountKind.dp_fund, payable.funder)).account_id,
+                credit_account_id=card.account_id,
+                amount_pence=payable.amount_pence,
+                value_date=run_date,
+                kind="payment",
+                description=f"direct payment {payable.period_start} to {payable.period_end}",
+                reference=str(agreement.agreement_id),
+            ),
+        )
+        await _post_fees(uow, council_id, run_date, policy, card, plan, account)
+        items += [
+            {
+                "item_id": uuid.uuid4(),
+                "council_id": council_id,
+                "agreement_id": agreement.agreement_id,
+                "run_date": run_date,
+                "cycle_start": item.cycle_start,
+                "funder": item.funder,
+                "amount_pence": item.amount_pence,
+                "lines": [line.as_dict() for line in item.lines],
+            }
+            for item in payable.items
+        ]
+        payments.append(
+            {
+                "payment_id": transfer.transfer_id,
+                "council_id": council_id,
+                "run_id": job.job_id,
+                "run_date": run_date,
+                "agreement_id": agreement.agreement_id,
+                "person_id": agreement.person_id,
+                "card_account_ref": agreement.card_account_ref,
+                "funder": payable.funder,
+                "amount_pence": payable.amount_pence,
+                "period_start": payable.period_start,
+                "period_end": payable.period_end,
+            }
+        )
+        event = PaymentIssued(
+            payment_id=transfer.transfer_id,
+            run_id=job.job_id,
+            agreement_id=agreement.agreement_id,
+            person_id=agreement.person_id,
+            run_date=run_date,
+            period_start=payable.period_start,
+            period_end=payable.period_end,
+            amount_pence=payable.amount_pence,
+            funder=DirectPaymentFunder(payable.funder),
+            card_account_ref=agreement.card_account_ref,
+        )
+        await uow.publish(event, council_id=council_id, subject_id=str(agreement.person_id))
+        totals = _tally(totals, payable, plan.fees)
+    await repo.add_items(items)
+    await repo.add_payments(payments)
+    totals["held_back"] = totals.get("held_back", 0) + len(held)
+    return await record_progress(
+        uow.session,
+        jobs,
+        job,
+        done=job.done + len(agreements),
+        checkpoint=str(agreements[-1].agreement_id) if agreements else job.checkpoint,
+        totals=totals,
+        finished=not agreements,
+    )
+
+
+async def _post_fees(
+    uow, council_id, run_date, policy: DirectPaymentPolicy, card: Account, plan: Planned, account
+) -> None:
+    """Card fees go to the fee account: from the council's fund, or from the card where policy says so."""
+    if policy.card_fees_from_budget:
+        payer, bearer = card, "budget"
+    else:
+        payer, bearer = await account(AccountKind.dp_fund, "council"), "council"
+    fee_account = await account(AccountKind.card_fees, bearer)
+    for key, what, pence in plan.fees:
+        await postings.post(
+            uow,
+            council_id,
+            TransferRequest(
+                idempotency_key=key,
+                debit_account_id=payer.account_id,
+                credit_account_id=fee_account.account_id,
+                amount_pence=pence,
+                value_date=run_date,
+                kind="fee",
+                description=what,
+                reference=str(plan.agreement.agreement_id),
+            ),
+        )
+
+
+def _tally(totals: dict[str, Any], payable: Payable, fees: list[tuple[str, str, int]]) -> dict[str, Any]:
+    by_funder = dict(totals.get("by_funder_pence", {}))
+    by_funder[payable.funder] = by_funder.get(payable.funder, 0) + payable.amount_pence
+    return {
+        **totals,
+        "payments": totals.get("payments", 0) + 1,
+        "amount_pence": totals.get("amount_pence", 0) + payable.amount_pence,
+        "by_funder_pence": by_funder,
+        "fees_pence": totals.get("fees_pence", 0) + sum(pence for _, _, pence in fees),
+    }
+
+
+PAYMENT_FILE_COLUMNS = (
+    "payment_id",
+    "run_date",
+    "card_account_ref",
+    "amount",
+    "amount_pence",
+    "funder",
+    "period_start",
+    "period_end",
+    "agreement_id",
+)
+
+
+async def payment_file(session: AsyncSession, council_id: str, run_date: date) -> str:
+    """The run's payment file for the card provider: one load a line (columns: docs/domain/direct-payments.md)."""
+    rows = await AgreementsRepository(session).payments_of_run(council_id, run_date)
+    return csv_text(
+        PAYMENT_FILE_COLUMNS,
+        (
+            (
+                r.payment_id,
+                r.run_date.isoformat(),
+                text(r.card_account_ref),
+                pounds(r.amount_pence),
+                r.amount_pence,
+                r.funder,
+                r.period_start.isoformat(),
+                r.period_end.isoformat(),
+                r.agreement_id,
+            )
+            for r in rows
+        ),
+    )

@@ -1,0 +1,91 @@
+"""A direct payment's schedule: cycles in advance, lines cut where a series changes, per-line rounding."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ledger.domain.schedule import CycleBalance, Dated, FundingDecision, ScheduleInputs, already_paid_lines, prorate
+from pbshared.contract.events.health import FundingBasis, FundingChange
+from pbshared.contract.events.ledger import DirectPaymentFunder
+
+START = date(2026, 4, 6)
+
+
+def _inputs(**overrides) -> ScheduleInputs:
+    values = dict(
+        start_date=START,
+        end_date=None,
+        cycle_weeks=4,
+        contribution_paid_in=False,
+        gross=[Dated(START, 15_000)],
+        contributions=[Dated(START, 2_000)],
+        suspensions=[],
+    )
+    return ScheduleInputs(**{**values, **overrides})
+
+
+def test_part_periods_round_per_line_half_up():
+    # The published example: weekly 150.00 less 20.00 over a 31-day month and a 28-day month.
+    assert prorate(15_000, 31) - prorate(2_000, 31) == 57_572
+    assert prorate(15_000, 28) - prorate(2_000, 28) == 52_000
+
+
+def test_a_full_cycle_pays_four_weeks_net_in_advance():
+    schedule = _inputs()
+    assert schedule.cycles_due(START) == [(START, START + timedelta(days=27))]
+    assert schedule.due((START, START + timedelta(days=27))) == {"council": 52_000}
+
+
+def test_a_change_mid_cycle_cuts_the_cycle_into_lines():
+    change = START + timedelta(days=10)  # day 11 of 28
+    schedule = _inputs(contributions=[Dated(START, 2_000), Dated(change, 3_000, sequence=2)])
+    cycle = (START, START + timedelta(days=27))
+    lines = [(line.description, line.days, line.amount_pence) for line in schedule.lines(cycle)]
+    assert lines == [
+        ("direct payment", 10, 21_429),
+        ("less contribution", 10, -2_857),
+        ("direct payment", 18, 38_571),
+        ("less contribution", 18, -7_714),
+    ]
+    assert schedule.due(cycle) == {"council": 49_429}
+    # Paid 520.00 at the old rate before the change arrived: 25.71 is held back from the next payment.
+    balance = CycleBalance(cycle, schedule.due(cycle), {"council": 52_000})
+    assert balance.difference() == {"council": -2_571}
+    assert [line.amount_pence for line in already_paid_lines(cycle, balance.paid)] == [-52_000]
+
+
+def test_gross_with_the_contribution_paid_in_pays_the_gross():
+    assert _inputs(contribution_paid_in=True).due((START, START + timedelta(days=27))) == {"council": 60_000}
+
+
+def test_the_first_cycle_carries_set_up_costs_and_the_float():
+    schedule = _inputs(set_up_costs_pence=25_000, opening_float_pence=10_000)
+    lines = schedule.lines((START, START + timedelta(days=27)))
+    assert [(line.description, line.amount_pence) for line in lines[:2]] == [
+        ("set-up costs", 25_000),
+        ("opening float", 10_000),
+    ]
+    assert schedule.lines(schedule.cycle_of(START + timedelta(days=30)))[0].description == "direct payment"
+
+
+def test_suspension_and_end_stop_payment_for_their_days():
+    schedule = _inputs(
+        suspensions=[Dated(START + timedelta(days=7), 1), Dated(START + timedelta(days=14), 0)],
+        end_date=START + timedelta(days=20),
+    )
+    cycle = (START, START + timedelta(days=27))
+    assert schedule.due(cycle) == {"council": 2 * 13_000}  # weeks 1 and 3 only
+    assert schedule.cycles_due(START + timedelta(days=60)) == [cycle]
+
+
+def test_the_nhs_pays_its_part_and_the_contribution_only_comes_off_the_councils():
+    joint = FundingDecision("d1", FundingBasis.joint_funding, FundingChange.started, START, Decimal("50"))
+    schedule = _inputs(funding=[joint], contributions=[Dated(START, 9_000)])
+    assert schedule.terms_on(START).funder is DirectPaymentFunder.joint
+    assert schedule.due((START, START + timedelta(days=27))) == {"council": 4 * (7_500 - 7_500), "nhs": 30_000}
+    phb = FundingDecision("d2", FundingBasis.personal_health_budget, FundingChange.started, START)
+    ended = FundingDecision("d2", FundingBasis.personal_health_budget, FundingChange.ended, START + timedelta(days=14))
+    schedule = _inputs(funding=[phb, ended], contributions=[])
+    assert schedule.terms_on(START).funder is DirectPaymentFunder.nhs
+    assert schedule.due((START, START + timedelta(days=27))) == {"nhs": 30_000, "council": 30_000}
