@@ -26,6 +26,7 @@ from pbshared.platform.tokens import DEV_SECRET, mint
 from pbshared.testing.broker import TansuBroker, free_port
 from tools.brokerage_demo import demonstrate_brokerage
 from tools.commissioning_demo import demonstrate_commissioning
+from tools.ledger_cards_demo import demonstrate_card_statements
 from tools.ledger_demo import demonstrate_ledger
 from tools.services import PORTS, SERVICE_NAMES, definition
 
@@ -343,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         if ok:
             demonstrate_brokerage(stack.url("brokerage"), say)
         ok = demonstrate_ledger(stack.url("ledger"), demo_person_id(stack), say) and ok
+        ok = demonstrate_card_statements(stack.url("ledger"), demo_person_id(stack), say) and ok
         say("\nAPIs and their docs (OpenAPI at /docs on each):")
         for name in SERVICE_NAMES:
             say(f"  {name:<9} {stack.url(name)}/docs")
