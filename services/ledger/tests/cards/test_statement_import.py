@@ -170,3 +170,14 @@ async def test_the_command_line_shows_progress_and_every_bad_line(council, ledge
     refused = io.StringIO()
     assert await import_statement(bad, COUNCIL, ledger_url, Console(file=refused, width=150)) is None
     assert "line 3: occurred_at" in refused.getvalue() and "nothing was stored" in refused.getvalue()
+
+
+async def test_a_statement_of_loads_and_fees_alone_moves_nothing_and_is_kept(council):
+    job = await imported(
+        council,
+        statement(
+            "L1,CARD-1,2026-04-01T09:00:00Z,100.00,load,,,100.00", "F1,CARD-1,2026-04-01T09:00:01Z,-0.20,fee,,,99.80"
+        ),
+    )
+    assert job.finished and job.totals["new"] == 2
+    assert await count(council, ledger_transfers) == 0 and await count(council, card_transactions) == 2

@@ -181,14 +181,15 @@ async def post_page(
     await _flag_cash(uow, cards, council_id, fresh, rows, rules)
 
     await cards.copy(ledger_transfers, transfers)
-    a = ledger_accounts.c
-    await uow.session.execute(
-        update(ledger_accounts)
-        .where(a.account_id == bindparam("id"))
-        .values(debits_posted=a.debits_posted + bindparam("d"), credits_posted=a.credits_posted + bindparam("c")),
-        [{"id": account, "d": d, "c": c} for account, (d, c) in deltas.items()],
-        execution_options={"synchronize_session": False},
-    )
+    if deltas:  # a page of loads and fees moves nothing
+        a = ledger_accounts.c
+        await uow.session.execute(
+            update(ledger_accounts)
+            .where(a.account_id == bindparam("id"))
+            .values(debits_posted=a.debits_posted + bindparam("d"), credits_posted=a.credits_posted + bindparam("c")),
+            [{"id": account, "d": d, "c": c} for account, (d, c) in deltas.items()],
+            execution_options={"synchronize_session": False},
+        )
     await cards.add_transactions(rows)
     totals.new = len(rows)
     totals.flagged = sum(1 for row in rows if row["flag"])
