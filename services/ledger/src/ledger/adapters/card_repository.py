@@ -68,11 +68,13 @@ class CardRepository:
         else:
             await self._session.execute(insert(table), rows)
 
-    async def analyse_staged(self) -> None:
-        """Fresh statistics for the planner: a table just filled by COPY looks empty to it otherwise."""
+    async def analyse(self, *tables: Table) -> None:
+        """Fresh statistics for the planner after a bulk load: a table just filled by COPY looks empty
+        to it until autovacuum comes round, and it then plans full scans for every later read."""
         connection = await self._session.connection()
         if connection.dialect.name == "postgresql":
-            await self._session.execute(text("ANALYZE card_statement_lines"))
+            for table in tables:
+                await self._session.execute(text(f"ANALYZE {table.name}"))
 
     async def card_account_ids(self, council_id: str, references: Iterable[str]) -> dict[str, uuid.UUID]:
         a = ledger_accounts.c
