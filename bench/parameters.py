@@ -26,6 +26,7 @@ class Parameters:
     warmup_events: int
     idle_seconds: float  # how long each service idles before its memory is read
     message_bytes: int
+    card_transactions: int  # statement lines the ledger's import bench imports (on 1 card per 50 lines)
     partitions: int = 6
     bids: int = 2000  # brokerage: bids through the API under concurrent load (bench.brokerage)
     bid_concurrency: int = 32

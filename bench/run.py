@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import report
+from bench import ledger_import, report
 from bench.brokerage import measure_brokerage
 from bench.memory import measure_idle_memory
 from bench.messaging import measure_messaging
@@ -42,6 +42,9 @@ def parse(argv: list[str] | None) -> tuple[Parameters, Path]:
     parser.add_argument("--evaluate", type=int, help="closed packages evaluated (default 10000; quick 200)")
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--output", type=Path, help="results file stem (default bench/results)")
+    parser.add_argument(
+        "--card-transactions", type=int, help="card statement lines to import (default 1,000,000; quick 2,000)"
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     parameters = Parameters(
@@ -58,6 +61,7 @@ def parse(argv: list[str] | None) -> tuple[Parameters, Path]:
         bids=args.bids or (200 if quick else 2000),
         packages_to_evaluate=args.evaluate or (200 if quick else 10000),
         ras_seconds=1.0 if quick else 10.0,
+        card_transactions=args.card_transactions or (2000 if quick else 1_000_000),
     )
     return parameters, args.output or HERE / ("results-quick" if quick else "results")
 
@@ -72,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             measure_ras(results, parameters, database_url, Path(workdir))
         measure_idle_memory(results, parameters, broker.bootstrap_servers)
     measure_brokerage(results, parameters.bids, parameters.bid_concurrency, parameters.packages_to_evaluate)
+    # The ledger's statement import against PostgreSQL's own COPY, in a database of its own.
+    ledger_import.add_figures(results, parameters.card_transactions, max(parameters.card_transactions // 50, 10))
     # The machine may be shared: a high load means other work took cores from these figures.
     results.details["load average after the run"] = _load()
     print(report.table(results))

@@ -44,6 +44,8 @@ def test_the_benchmark_runs_and_writes_its_results(tmp_path):
         "bids accepted per second (64 bids, 32 at once), against a bare endpoint",
         "bid latency p99 (64 bids, 32 at once)",
         "evaluation of 20 closed packages of 20 bids",
+        "card statement import, 2,000 transactions on 40 cards, against plain COPY",
+        "reconciliation of 40 card accounts",
     ):
         assert figure in markdown
     figures = json.loads(stem.with_suffix(".json").read_text())

@@ -47,6 +47,8 @@ def test_the_local_stack_shows_every_copy_arriving(tmp_path):
     assert re.search(
         r"Payment run \d{4}-\d\d-\d\d: finished, .*run again: the same job \(nothing added\)", result.stdout
     )
+    # The ledger's card step: a statement with a bad line refused whole, the line named.
+    assert "a statement with bad lines: 422, nothing stored; line 3 amount" in result.stdout
 
 
 def test_stopping_the_local_stack_stops_the_broker_and_every_service(tmp_path):

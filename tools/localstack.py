@@ -27,6 +27,7 @@ from pbshared.testing.broker import TansuBroker, free_port
 from tools.brokerage_demo import demonstrate_brokerage, demonstrate_market_figures
 from tools.commissioning_demo import demonstrate_commissioning
 from tools.health_demo import demonstrate_health
+from tools.ledger_cards_demo import demonstrate_card_statements
 from tools.ledger_demo import demonstrate_ledger
 from tools.services import PORTS, SERVICE_NAMES, definition
 
@@ -346,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             demonstrate_market_figures(stack.url("brokerage"), args.run_dir, say)
         ok = demonstrate_health(stack.url, say) and ok
         ok = demonstrate_ledger(stack.url("ledger"), demo_person_id(stack), say) and ok
+        ok = demonstrate_card_statements(stack.url("ledger"), demo_person_id(stack), say) and ok
         say("\nAPIs and their docs (OpenAPI at /docs on each):")
         for name in SERVICE_NAMES:
             say(f"  {name:<9} {stack.url(name)}/docs")

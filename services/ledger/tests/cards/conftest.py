@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -13,21 +14,24 @@ import pytest
 from ledger.bootstrap import SERVICE
 from ledger.domain.accounts import AccountKind
 from ledger.domain.transfers import TransferRequest
+from ledger.service_layer import agreements
 from ledger.service_layer.postings import open_account, post
 from pbshared.platform.refdata import DatasetIn, store_dataset
 from pbshared.platform.refdata.loader import read_council_directory
 from pbshared.platform.unit_of_work import UnitOfWork
+from tests.api.test_ledger_payments import budget
 
 SAMPLE_COUNCIL = Path(__file__).resolve().parents[4] / "councils" / "wyvernshire"
 COUNCIL = "wyvernshire"
 CARDS = ("CARD-1", "CARD-2", "CARD-3")
+START = date(2026, 1, 5)  # the agreements' start, before the payments the tests make
 CARD_TABLES = "card_transactions, card_statement_lines, card_webhook_nonces, reconciliations, recoveries, card_audits"
 
 
 async def _empty_cards(url: str) -> None:
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        await connection.execute(f"TRUNCATE reference_datasets, {CARD_TABLES}")
+        await connection.execute(f"TRUNCATE reference_datasets, {CARD_TABLES}, dp_agreements CASCADE")
     finally:
         await connection.close()
 
@@ -73,3 +77,12 @@ async def pay_onto_card(new_uow: Callable[[], UnitOfWork], card: str, pence: int
         )
         await post(uow, COUNCIL, request)
         await uow.commit()
+
+
+async def agreement_card(new_uow: Callable[[], UnitOfWork], weekly_pence: int = 10_000) -> tuple[uuid.UUID, str]:
+    """A direct payment agreement set up from an agreed budget, as the budget event would: (person, card)."""
+    person_id = uuid.uuid4()
+    event = budget(person_id, weekly_pence).model_copy(update={"start_date": START, "effective_from": START})
+    made = await agreements.follow_budget(new_uow(), COUNCIL, event)
+    assert made is not None
+    return person_id, made.card_account_ref

@@ -63,10 +63,9 @@ async def test_a_statement_is_posted_categorised_and_flagged(council):
         assert rows["P2"].category == "gambling" and rows["P2"].flag == "not_allowed"
         assert rows["W1"].category == "cash" and rows["W1"].flag is None  # within the allowance
         assert (await trial_balance(uow.session, COUNCIL, date(2026, 4, 30))).balanced
-    # The load is the payment run's to post; a contribution of 25.00 less cash 20.00 is on CARD-2,
-    # and the fee went to the fee account from the fund (the council bears card fees).
+    # The load and the fee are the payment run's to post (from the fee schedule); a contribution of
+    # 25.00 less cash 20.00 is on CARD-2.
     assert await card_balance(council, "CARD-2") == 500
-    assert await card_balance(council, "council", AccountKind.card_fees) == 20
     assert await card_balance(council, "CARD-1") == 6_000
     assert await card_balance(council, "gambling", AccountKind.spending) == 1_000
 
@@ -126,9 +125,10 @@ async def test_cash_beyond_the_councils_allowance_is_flagged(council):
         council,
         statement(
             "C1,CARD-2,2026-04-01T09:00:00Z,500.00,contribution,,,500.00",
-            "W1,CARD-2,2026-04-02T09:00:00Z,-100.00,cash_withdrawal,ATM,6011,400.00",
-            "W2,CARD-2,2026-04-10T09:00:00Z,-50.00,cash_withdrawal,ATM,6011,350.00",
-            "W3,CARD-2,2026-04-20T09:00:00Z,-0.01,cash_withdrawal,ATM,6011,349.99",
+            # The policy's GBP 50 a week is GBP 200 in any four weeks: W1 and W2 reach it, W3 passes it.
+            "W1,CARD-2,2026-04-02T09:00:00Z,-150.00,cash_withdrawal,ATM,6011,350.00",
+            "W2,CARD-2,2026-04-10T09:00:00Z,-50.00,cash_withdrawal,ATM,6011,300.00",
+            "W3,CARD-2,2026-04-20T09:00:00Z,-0.01,cash_withdrawal,ATM,6011,299.99",
         ),
         page=1,
     )
@@ -170,3 +170,14 @@ async def test_the_command_line_shows_progress_and_every_bad_line(council, ledge
     refused = io.StringIO()
     assert await import_statement(bad, COUNCIL, ledger_url, Console(file=refused, width=150)) is None
     assert "line 3: occurred_at" in refused.getvalue() and "nothing was stored" in refused.getvalue()
+
+
+async def test_a_statement_of_loads_and_fees_alone_moves_nothing_and_is_kept(council):
+    job = await imported(
+        council,
+        statement(
+            "L1,CARD-1,2026-04-01T09:00:00Z,100.00,load,,,100.00", "F1,CARD-1,2026-04-01T09:00:01Z,-0.20,fee,,,99.80"
+        ),
+    )
+    assert job.finished and job.totals["new"] == 2
+    assert await count(council, ledger_transfers) == 0 and await count(council, card_transactions) == 2

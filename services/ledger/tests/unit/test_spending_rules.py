@@ -28,7 +28,7 @@ def rules() -> SpendingRules:
 
 
 def test_the_sample_councils_rules_load(rules):
-    assert rules.cash_allowance.amount_pence > 0
+    assert rules.not_allowed("gambling")
 
 
 def test_a_payee_rule_wins_over_the_merchant_code(rules):
@@ -59,7 +59,6 @@ def test_rules_that_contradict_themselves_are_refused_each_where_it_is():
                     {"first": 40, "last": 35, "category": "a"},
                 ],
                 "payees": [{"name_contains": "xx", "category": "nope"}],
-                "cash_allowance": {"amount_pence": 0, "period_days": 28},
             }
         )
     locations = {error["loc"] for error in refused.value.errors()}
@@ -83,3 +82,7 @@ def test_cash_is_allowed_up_to_the_allowance_in_a_rolling_period_not_banned():
     ]
     assert cash_over_allowance(withdrawals, allowance) == {"W3"}
     assert cash_over_allowance(withdrawals, CashAllowance(amount_pence=0, period_days=28)) == {"W1", "W2", "W3", "W4"}
+
+
+def test_a_weekly_cash_allowance_is_judged_over_four_weeks():
+    assert CashAllowance.from_weekly(5_000) == CashAllowance(amount_pence=20_000, period_days=28)

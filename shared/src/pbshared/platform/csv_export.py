@@ -15,9 +15,13 @@ from decimal import Decimal
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def pounds(pence: int) -> str:
-    """Pence as pounds with two decimals, exactly (no float on the way)."""
-    return f"{Decimal(pence) / 100:.2f}"
+_PENNY = Decimal("0.01")
+
+
+def pounds(pence: int) -> Decimal:
+    """Pence as pounds with two decimals, exactly (no float on the way). A Decimal, not text, so a
+    negative amount is written as a number the sheet adds up, never guarded as a formula."""
+    return (Decimal(pence) / 100).quantize(_PENNY)
 
 
 def text(value: str) -> str:
@@ -32,3 +36,10 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue()
+
+
+def cell(value: object) -> object:
+    """A cell as written: text guarded against formula injection, numbers as numbers, None empty."""
+    if isinstance(value, str):
+        return text(value)
+    return "" if value is None else value

@@ -11,6 +11,7 @@ and imports are meant to use the same mechanism (docs/jobs.md).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -186,3 +187,16 @@ async def run_in_background(
             await record_failure(uow.session, table, job, f"{type(error).__name__}: start it again to resume")
             await uow.commit()
         return None
+
+
+def run_detached(app: Any, run: Callable[[Callable[[], UnitOfWork]], Awaitable[Any]]) -> None:
+    """Run a job on in this process after the request that started it has answered (202): `run` is
+    given a maker of fresh units of work on the app's database, and the task is kept until it ends."""
+    from pbshared.platform.unit_of_work import UnitOfWork  # at run time: the module imports the platform
+
+    def new_uow() -> UnitOfWork:
+        return UnitOfWork(app.state.sessions, app.state.settings.service_name, app.state.outbox_signal)
+
+    task = asyncio.create_task(run(new_uow))
+    app.state.background_jobs = {*getattr(app.state, "background_jobs", set()), task}
+    task.add_done_callback(app.state.background_jobs.discard)

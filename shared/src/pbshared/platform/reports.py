@@ -8,14 +8,16 @@ from collections.abc import Iterable, Sequence
 
 from fastapi import Response
 
-from pbshared.platform.csv_export import csv_text, pounds, text
+from pbshared.platform.csv_export import cell, csv_text, pounds, text
 
 __all__ = ["csv_response", "pounds", "text"]
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
+    """A CSV download: every text cell guarded against formula injection (`cell`); amounts from
+    `pounds` are numbers and stay numbers."""
     return Response(
-        csv_text(header, rows),
+        csv_text(header, ([cell(value) for value in row] for row in rows)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
     )

@@ -5,7 +5,10 @@ The ledger never drives a card account below zero: when the provider let a purch
 what the card holds in the ledger, the card pays what it holds and the rest comes from the overspend
 suspense account, flagged for finance to follow up (recover it or top the card up). A load is the
 council's payment, which the payment run already posted: it moves nothing here and is matched to
-that payment when the account is reconciled.
+that payment when the account is reconciled. A fee moves nothing either: the payment run posts the
+card scheme's fees from the council's fee schedule (the contract), to the fee account and from
+whoever the policy says bears them; the provider's fee line is kept, and reconciliation names the
+fee the provider took from the card.
 """
 
 from __future__ import annotations
@@ -21,8 +24,6 @@ class Account(StrEnum):
 
     card = "card"  # key: the card account reference
     spending = "spending"  # key: the spending category
-    card_fees = "card_fees"
-    fund = "fund"  # the direct payment fund of the account's funder
     contributions_received = "contributions_received"
     overspend = "overspend"  # suspense: spent beyond the card's balance
 
@@ -41,24 +42,18 @@ class Posting:
     overspend_pence: int
 
 
-def posting_for(
-    transaction: CardTransaction, category: str | None, card_balance_pence: int, *, fees_from_budget: bool
-) -> Posting:
+def posting_for(transaction: CardTransaction, category: str | None, card_balance_pence: int) -> Posting:
     """The movements for one transaction, given what the card account holds in the ledger before it."""
     card = (Account.card, transaction.card_account)
     amount = abs(transaction.amount_pence)
     kind = transaction.type
-    if kind is CardTransactionType.load:
+    if kind in (CardTransactionType.load, CardTransactionType.fee):
         return Posting([], 0, 0)
     if kind is CardTransactionType.contribution:
-        return Posting([Movement((Account.contributions_received, None), card, amount)], amount, 0)
+        return Posting([Movement((Account.contributions_received, transaction.card_account), card, amount)], amount, 0)
     if kind is CardTransactionType.refund:
         return Posting([Movement((Account.spending, category), card, amount)], amount, 0)
-    if kind is CardTransactionType.fee and not fees_from_budget:
-        # The council bears card fees (its policy unless it says otherwise): the card account in the
-        # ledger keeps the money, and reconciliation names the fee the provider took from the card.
-        return Posting([Movement((Account.fund, None), (Account.card_fees, None), amount)], 0, 0)
-    destination = (Account.card_fees, None) if kind is CardTransactionType.fee else (Account.spending, category)
+    destination = (Account.spending, category)
     from_card = min(amount, max(card_balance_pence, 0))
     overspend = amount - from_card
     movements = []

@@ -5,7 +5,8 @@ Rules are council data, edited by the council (docs/domain/direct-payments.md, "
 spending"). A payee rule (the council knows its personal assistants and agencies by name) wins over
 a merchant category code range; what neither matches is `uncategorised`. A category the council does
 not allow is flagged for follow-up, never refused: the money is already spent. Cash is allowed up to
-an allowance in a rolling period, not banned (statutory guidance ch. 12 warns against blanket bans).
+the allowance in the council's direct payment policy, over a rolling period, not banned (statutory
+guidance ch. 12 warns against blanket bans).
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class CashAllowance(_Rules):
     amount_pence: int = Field(ge=0, description="Cash a person may withdraw in the period without a flag.")
     period_days: int = Field(ge=1, le=366, description="The rolling period the allowance covers.")
 
+    @classmethod
+    def from_weekly(cls, weekly_pence: int) -> CashAllowance:
+        """A weekly allowance judged over four weeks: cash for a fortnight's bills taken at once is no misuse."""
+        return cls(amount_pence=4 * weekly_pence, period_days=28)
+
 
 class SpendingRules(_Rules):
     """The payload of a `card_spending_rules` dataset."""
@@ -60,7 +66,6 @@ class SpendingRules(_Rules):
     categories: list[Category] = Field(min_length=1)
     merchant_codes: list[MerchantCodeRule] = Field(default_factory=list)
     payees: list[PayeeRule] = Field(default_factory=list)
-    cash_allowance: CashAllowance
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -3,12 +3,11 @@ the provider's system delivers records one at a time through its signed webhook.
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response, status
 from pydantic import BaseModel
@@ -17,14 +16,14 @@ from ledger.adapters.tables import jobs
 from ledger.config import LedgerSettings
 from ledger.domain.card_statement import StatementRefused
 from ledger.domain.webhook_signature import SignatureRefused
+from ledger.entrypoints.runs_api import JobOut
 from ledger.service_layer import card_import, card_webhook
 from pbshared.errors import NotFound
 from pbshared.platform.auth import Role, RouteKey
 from pbshared.platform.deps import Session, Settings, Uow
 from pbshared.platform.errors import FieldProblem, Problem
-from pbshared.platform.jobs import Job, JobStatus, find_job
+from pbshared.platform.jobs import find_job, run_detached
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
-from pbshared.platform.unit_of_work import UnitOfWork
 
 router = APIRouter(tags=["card transactions"])
 
@@ -35,21 +34,6 @@ ACCESS: dict[RouteKey, frozenset[Role]] = {
     ("POST", "/card-transactions/webhook"): frozenset({Role.card_provider}),
 }
 UPLOAD_PATHS = (IMPORTS,)
-
-
-class ImportOut(BaseModel):
-    job_id: uuid.UUID
-    status: JobStatus
-    total: int | None
-    done: int
-    totals: dict[str, Any]
-    error: str | None
-    started_at: datetime
-    finished_at: datetime | None
-
-    @classmethod
-    def of(cls, job: Job) -> ImportOut:
-        return cls(**{name: getattr(job, name) for name in cls.model_fields})
 
 
 _CSV_BODY = {
@@ -68,10 +52,8 @@ def refused_statement(refused: StatementRefused) -> Problem:
     return Problem(422, "Invalid card statement", detail, problems)
 
 
-@router.post(IMPORTS, status_code=status.HTTP_202_ACCEPTED, response_model=ImportOut, openapi_extra=_CSV_BODY)
-async def import_statement(
-    request: Request, principal: KnownCouncilPrincipal, uow: Uow, response: Response
-) -> ImportOut:
+@router.post(IMPORTS, status_code=status.HTTP_202_ACCEPTED, response_model=JobOut, openapi_extra=_CSV_BODY)
+async def import_statement(request: Request, principal: KnownCouncilPrincipal, uow: Uow, response: Response) -> JobOut:
     """Upload the card provider's statement (text/csv). Every line is checked first; any bad line
     refuses the file whole (422, each bad line named) and nothing is stored. Then the import runs on
     as a job: `Location: /card-imports/{job_id}` shows its progress. The same file again returns
@@ -88,25 +70,18 @@ async def import_statement(
         except StatementRefused as refused:
             raise refused_statement(refused) from None
     if not job.finished:
-        app = request.app
-
-        def new_uow() -> UnitOfWork:
-            return UnitOfWork(app.state.sessions, app.state.settings.service_name, app.state.outbox_signal)
-
-        task = asyncio.create_task(card_import.run_import_in_background(new_uow, job))
-        app.state.background_jobs = {*getattr(app.state, "background_jobs", set()), task}
-        task.add_done_callback(app.state.background_jobs.discard)
+        run_detached(request.app, lambda new_uow: card_import.run_import_in_background(new_uow, job))
     response.headers["Location"] = f"{IMPORTS}/{job.job_id}"
-    return ImportOut.of(job)
+    return JobOut.of(job)
 
 
-@router.get(IMPORTS + "/{job_id}", response_model=ImportOut)
-async def import_progress(job_id: uuid.UUID, principal: KnownCouncilPrincipal, session: Session) -> ImportOut:
+@router.get(IMPORTS + "/{job_id}", response_model=JobOut)
+async def import_progress(job_id: uuid.UUID, principal: KnownCouncilPrincipal, session: Session) -> JobOut:
     """An import's progress (done of total) and its totals so far: new, already imported, flagged."""
     job = await find_job(session, jobs, principal.council_id, job_id)
     if job is None or job.kind != card_import.KIND:  # another council's job is as absent as none
         raise NotFound.about("job_id", "no such import", where="path")
-    return ImportOut.of(job)
+    return JobOut.of(job)
 
 
 class DeliveredOut(BaseModel):

@@ -1,8 +1,9 @@
 """The card side's routers and their rows of the role table, gathered for bootstrap."""
 
-from ledger.entrypoints import card_imports_api
+from ledger.entrypoints import card_imports_api, ledger_reports_api, monitoring_api, reconciliation_api
 from pbshared.platform.auth import Role, RouteKey
 
-CARD_ROUTERS = [card_imports_api.router]
-CARD_ACCESS: dict[RouteKey, frozenset[Role]] = {**card_imports_api.ACCESS}
+_MODULES = (card_imports_api, reconciliation_api, monitoring_api, ledger_reports_api)
+CARD_ROUTERS = [module.router for module in _MODULES]
+CARD_ACCESS: dict[RouteKey, frozenset[Role]] = {row: roles for m in _MODULES for row, roles in m.ACCESS.items()}
 CARD_UPLOAD_PATHS = card_imports_api.UPLOAD_PATHS

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from ledger.adapters.card_repository import CardRepository
-from ledger.adapters.tables import jobs
+from ledger.adapters.card_tables import card_statement_lines, card_transactions
+from ledger.adapters.tables import jobs, ledger_accounts, ledger_transfers
 from ledger.domain.card_statement import CardTransaction, LineProblem, StatementRefused, read_statement
 from ledger.service_layer.card_posting import PageTotals, RulesByDay, post_page
 from pbshared.contract.events.ledger import CardTransactionsImported, ImportSource
@@ -79,6 +80,7 @@ async def stage_statement(
         await cards.stage(import_id, batch)
         if count == 0:
             raise StatementRefused([LineProblem(2, "file", "has no transactions")], 1)
+        await cards.analyse(card_statement_lines)
         unknown = await cards.lines_with_unknown_card_account(council_id, import_id, StatementRefused.MAX_REPORTED)
         changed = await cards.lines_changing_a_transaction(council_id, import_id, StatementRefused.MAX_REPORTED)
         if unknown or changed:
@@ -116,6 +118,7 @@ async def _one_page(uow: UnitOfWork, job: Job, page: int, rules: RulesByDay) -> 
     if not lines:
         totals = {**job.totals, "accounts": await cards.count_staged_accounts(import_id)}
         await cards.drop_staged(import_id)
+        await cards.analyse(card_transactions, ledger_transfers, ledger_accounts)
         job = await record_progress(uow.session, jobs, job, done=job.done, checkpoint=job.checkpoint, totals=totals)
         await _announce(uow, job, import_id)
         return await record_progress(

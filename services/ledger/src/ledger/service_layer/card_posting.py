@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, update
 
 from ledger.adapters.card_repository import IDENTITY, CardRepository
 from ledger.adapters.ledger_repository import LedgerRepository
@@ -29,22 +29,21 @@ from ledger.domain.accounts import AccountKind
 from ledger.domain.card_postings import Account, posting_for
 from ledger.domain.card_statement import CardTransaction, CardTransactionType
 from ledger.domain.spending_rules import KIND as RULES_KIND
-from ledger.domain.spending_rules import CashWithdrawal, FlagReason, SpendingRules, cash_over_allowance
+from ledger.domain.spending_rules import CashAllowance, CashWithdrawal, FlagReason, SpendingRules, cash_over_allowance
 from ledger.domain.transfers import Phase
 from ledger.service_layer.postings import open_account
+from ledger.service_layer.reference import policy_on
 from pbshared.errors import Conflict, NotFound, RuleBroken
 from pbshared.platform.refdata.lookup import effective_dataset
 from pbshared.platform.unit_of_work import UnitOfWork
 
 UK = ZoneInfo("Europe/London")
-FUNDER = "council"  # who bears card fees and funds the card, until agreements say otherwise
 # The ledger's own account for an overspend the provider allowed (docs/ledger-card-files.md).
 OVERSPEND = "overspend"
 _KIND_OF_MOVEMENT = {
     CardTransactionType.purchase: "card_spending",
     CardTransactionType.cash_withdrawal: "card_spending",
     CardTransactionType.refund: "card_refund",
-    CardTransactionType.fee: "card_fee",
     CardTransactionType.contribution: "card_contribution",
 }
 
@@ -66,10 +65,11 @@ class PageTotals:
 
 
 class RulesByDay:
-    """The council's spending rules in force on each day, read once per day a job meets."""
+    """The council's spending rules and cash allowance in force on each day, read once per day a job meets."""
 
     def __init__(self) -> None:
         self._by_day: dict[date, SpendingRules] = {}
+        self._cash: dict[date, CashAllowance] = {}
 
     async def on(self, uow: UnitOfWork, council_id: str, day: date) -> SpendingRules:
         if day not in self._by_day:
@@ -81,6 +81,12 @@ class RulesByDay:
             self._by_day[day] = SpendingRules.model_validate(dataset.payload)
         return self._by_day[day]
 
+    async def cash_allowance(self, uow: UnitOfWork, council_id: str, day: date) -> CashAllowance:
+        if day not in self._cash:
+            policy = await policy_on(uow.session, council_id, day)
+            self._cash[day] = CashAllowance.from_weekly(policy.cash_allowance_weekly_pence)
+        return self._cash[day]
+
 
 async def post_page(
     uow: UnitOfWork,
@@ -88,8 +94,6 @@ async def post_page(
     transactions: Sequence[CardTransaction],
     source: str,
     rules: RulesByDay,
-    *,
-    fees_from_budget: bool = False,
 ) -> PageTotals:
     """Post the transactions not imported before; a repeated one changes nothing, a changed one is refused."""
     totals = PageTotals(received=len(transactions))
@@ -128,9 +132,7 @@ async def post_page(
         day = value_date(transaction)
         day_rules = await rules.on(uow, council_id, day)
         category = day_rules.category_of(transaction)
-        posting = posting_for(
-            transaction, category, available[transaction.card_account], fees_from_budget=fees_from_budget
-        )
+        posting = posting_for(transaction, category, available[transaction.card_account])
         available[transaction.card_account] += posting.card_effect_pence
         for n, movement in enumerate(posting.movements):
             debit, credit = await accounts.id(movement.source), await accounts.id(movement.destination)
@@ -178,16 +180,16 @@ async def post_page(
         totals.last_day = max(day, totals.last_day or day)
     await _flag_cash(uow, cards, council_id, fresh, rows, rules)
 
-    if transfers:
-        await uow.session.execute(insert(ledger_transfers), transfers)
-    a = ledger_accounts.c
-    await uow.session.execute(
-        update(ledger_accounts)
-        .where(a.account_id == bindparam("id"))
-        .values(debits_posted=a.debits_posted + bindparam("d"), credits_posted=a.credits_posted + bindparam("c")),
-        [{"id": account, "d": d, "c": c} for account, (d, c) in deltas.items()],
-        execution_options={"synchronize_session": False},
-    )
+    await cards.copy(ledger_transfers, transfers)
+    if deltas:  # a page of loads and fees moves nothing
+        a = ledger_accounts.c
+        await uow.session.execute(
+            update(ledger_accounts)
+            .where(a.account_id == bindparam("id"))
+            .values(debits_posted=a.debits_posted + bindparam("d"), credits_posted=a.credits_posted + bindparam("c")),
+            [{"id": account, "d": d, "c": c} for account, (d, c) in deltas.items()],
+            execution_options={"synchronize_session": False},
+        )
     await cards.add_transactions(rows)
     totals.new = len(rows)
     totals.flagged = sum(1 for row in rows if row["flag"])
@@ -224,8 +226,6 @@ def _ledger_account(which: tuple[Account, str | None]) -> tuple[AccountKind, str
     return {
         Account.card: (AccountKind.card, key),
         Account.spending: (AccountKind.spending, key),
-        Account.card_fees: (AccountKind.card_fees, FUNDER),
-        Account.fund: (AccountKind.dp_fund, FUNDER),
         Account.contributions_received: (AccountKind.contributions_received, key),
         Account.overspend: (AccountKind.suspense, OVERSPEND),
     }[account]
@@ -243,7 +243,7 @@ async def _flag_cash(
     cash = [t for t in fresh if t.type is CardTransactionType.cash_withdrawal]
     if not cash:
         return
-    allowance = (await rules.on(uow, council_id, value_date(cash[0]))).cash_allowance
+    allowance = await rules.cash_allowance(uow, council_id, value_date(cash[0]))
     since = min(t.occurred_at for t in cash) - timedelta(days=allowance.period_days)
     earlier = await cards.cash_withdrawals(council_id, {t.card_account for t in cash}, since)
     by_account: dict[str, list[CashWithdrawal]] = defaultdict(list)

@@ -1,8 +1,8 @@
 """The card side of the ledger: card transactions from statements and the webhook, staged
 statement lines, webhook nonces, reconciliations, recoveries and audits.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-23
 """
 
