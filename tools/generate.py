@@ -94,8 +94,9 @@ def configuration_markdown() -> str:
 
 
 def _config_row(field_name: str, field: object) -> str:
-    default = getattr(field, "default", None)
-    shown = "(none)" if default in (None, "") else f"`{default}`"
+    factory = getattr(field, "default_factory", None)
+    default = factory() if factory is not None else getattr(field, "default", None)
+    shown = "(none)" if default in (None, "", {}, []) else f"`{default}`"
     return f"| `PB_{field_name.upper()}` | {shown} | {getattr(field, 'description', '') or ''} |"
 
 
