@@ -89,3 +89,21 @@ def test_the_nhs_pays_its_part_and_the_contribution_only_comes_off_the_councils(
     schedule = _inputs(funding=[phb, ended], contributions=[])
     assert schedule.terms_on(START).funder is DirectPaymentFunder.nhs
     assert schedule.due((START, START + timedelta(days=27))) == {"nhs": 30_000, "council": 30_000}
+
+
+def test_the_contribution_expected_is_owed_only_when_the_council_pays_gross():
+    cycle = (START, START + timedelta(days=27))
+    assert _inputs().contribution_expected(cycle) == 0  # net: deducted from the load, nothing is owed
+    assert _inputs(contribution_paid_in=True).contribution_expected(cycle) == 8_000
+
+
+def test_the_contribution_expected_is_cut_where_it_changes_and_never_from_the_nhs_part():
+    cycle = (START, START + timedelta(days=27))
+    changed = _inputs(
+        contribution_paid_in=True, contributions=[Dated(START, 2_000), Dated(START + timedelta(days=10), 3_000)]
+    )
+    assert changed.contribution_expected(cycle) == prorate(2_000, 10) + prorate(3_000, 18)
+    suspended = _inputs(contribution_paid_in=True, suspensions=[Dated(START + timedelta(days=14), 1)])
+    assert suspended.contribution_expected(cycle) == 4_000
+    nhs = FundingDecision("d1", FundingBasis.joint_funding, FundingChange.started, START, nhs_weekly_pence=14_000)
+    assert _inputs(contribution_paid_in=True, funding=[nhs]).contribution_expected(cycle) == 4 * 1_000

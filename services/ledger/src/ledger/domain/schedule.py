@@ -142,8 +142,7 @@ class ScheduleInputs:
 
     def lines(self, cycle: tuple[date, date]) -> list[Line]:
         """The cycle's lines: a piece between changes per line, and the one-off amounts in the first."""
-        first, last = cycle
-        cuts = sorted({first} | {d for d in self._changes() if first < d <= last})
+        first = cycle[0]
         lines: list[Line] = []
         if first == self.start_date:
             lines += [
@@ -154,10 +153,7 @@ class ScheduleInputs:
                 )
                 if amount
             ]
-        for piece_start, piece_end in zip(cuts, [*(c - timedelta(days=1) for c in cuts[1:]), last], strict=True):
-            terms = self.terms_on(piece_start)
-            if not terms.active:
-                continue
+        for piece_start, piece_end, terms in self._pieces(cycle):
             days = (piece_end - piece_start).days + 1
             council_part = terms.gross - terms.nhs
             # The person's contribution comes off what the council loads (a net payment), unless the
@@ -172,6 +168,28 @@ class ScheduleInputs:
                     amount = prorate(abs(weekly), days) * (1 if weekly > 0 else -1)
                     lines.append(Line(first, piece_start, piece_end, text, funder, weekly, days, amount))
         return lines
+
+    def _pieces(self, cycle: tuple[date, date]) -> list[tuple[date, date, Terms]]:
+        """The cycle cut where anything changes: each active piece with the terms that apply to it."""
+        first, last = cycle
+        cuts = sorted({first} | {d for d in self._changes() if first < d <= last})
+        pieces = []
+        for piece_start, piece_end in zip(cuts, [*(c - timedelta(days=1) for c in cuts[1:]), last], strict=True):
+            terms = self.terms_on(piece_start)
+            if terms.active:
+                pieces.append((piece_start, piece_end, terms))
+        return pieces
+
+    def contribution_expected(self, cycle: tuple[date, date]) -> int:
+        """What the person is expected to pay in for the cycle when the council pays gross (0 when it
+        pays net: the contribution is then deducted from the load). Pro-rated per piece like the lines,
+        and never more than the council's part (the NHS part carries no contribution)."""
+        if not self.contribution_paid_in:
+            return 0
+        return sum(
+            prorate(min(terms.contribution, terms.gross - terms.nhs), (end - start).days + 1)
+            for start, end, terms in self._pieces(cycle)
+        )
 
     def due(self, cycle: tuple[date, date]) -> dict[str, int]:
         """What the cycle is worth, per funder."""

@@ -1,6 +1,7 @@
 """Payment runs: for a run date, every payment due becomes a transfer from the funder's fund to the card
 account, a line of the payment file for the card provider, and a payment.issued event; card fees
-per load and per month go to the fee account.
+per load and per month go to the fee account; where the council pays gross, each cycle paid owes the
+person's contribution for it (contributions_due), which a contribution paid onto the card settles.
 
 A run is a job (pbshared.platform.jobs) keyed by its date: started twice it is the same run, so a
 second run for a date adds nothing; killed half way, it resumes after the last page it committed
@@ -25,6 +26,7 @@ from ledger.domain.accounts import AccountKind
 from ledger.domain.agreements import Agreement
 from ledger.domain.payment_run import Payable, months_touched, payables
 from ledger.domain.reference import CardFeeSchedule
+from ledger.domain.schedule import ScheduleInputs
 from ledger.domain.transfers import TransferRequest
 from ledger.service_layer import postings
 from ledger.service_layer.reference import card_fees_on, policy_on
@@ -37,6 +39,9 @@ from pbshared.platform.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 KIND = "payment_run"
+# A contribution owed debits contributions_due and credits contributions_received, which a contribution
+# paid in debits: contributions_received's balance is then what is still owed.
+_OWED = (AccountKind.contributions_due, AccountKind.contributions_received)
 PAGE = 500
 Progress = Callable[[Job], Awaitable[None] | None]
 
@@ -46,6 +51,7 @@ class Planned:
     agreement: Agreement
     payable: Payable
     fees: list[tuple[str, str, int]]  # (idempotency key, what, pence)
+    contributions: list[tuple[str, str, int]]  # due from the person: (idempotency key, what, pence)
 
 
 def _fees(agreement: Agreement, payable: Payable, schedule: CardFeeSchedule | None) -> list[tuple[str, str, int]]:
@@ -61,6 +67,18 @@ def _fees(agreement: Agreement, payable: Payable, schedule: CardFeeSchedule | No
                 (f"fee:monthly:{agreement.card_account_ref}:{month}", "card fee for " + month, schedule.monthly_pence)
             )
     return fees
+
+
+def _contributions_due(agreement: Agreement, payable: Payable, schedule: ScheduleInputs) -> list[tuple[str, str, int]]:
+    """Where the council pays gross, the contribution the person owes for each cycle this payment
+    pays (docs/domain/direct-payments.md, "Arrears"); keyed by cycle, so a cycle is owed once."""
+    owed = []
+    for cycle_start in sorted({item.cycle_start for item in payable.items}):
+        pence = schedule.contribution_expected(schedule.cycle_of(cycle_start))
+        if pence:
+            key = f"contribution_due:{agreement.agreement_id}:{cycle_start}"
+            owed.append((key, f"contribution due for the cycle from {cycle_start}", pence))
+    return owed
 
 
 async def _plan(
@@ -80,17 +98,30 @@ async def _plan(
         for agreement, pay, _ in found
         for payable in pay
     }
-    charged = await postings.find_transfers(session, council_id, (key for f in fees.values() for key, _, _ in f))
+    owed = {
+        (agreement.agreement_id, payable.funder): _contributions_due(
+            agreement, payable, schedules[agreement.agreement_id]
+        )
+        for agreement, pay, _ in found
+        for payable in pay
+    }
+    keys = [key for f in (*fees.values(), *owed.values()) for key, _, _ in f]
+    charged = await postings.find_transfers(session, council_id, keys)
     planned, held = [], []
     for agreement, pay, hold in found:
-        seen: set[str] = set()  # a month's fee once, though the council and the NHS both load the card
+        # A month's fee, or a cycle's contribution, once, though the council and the NHS both load the card.
+        seen: set[str] = set()
         for payable in pay:
-            wanted = []
-            for fee in fees[(agreement.agreement_id, payable.funder)]:
-                if fee[0] not in seen and fee[0] not in charged:
-                    wanted.append(fee)
-                seen.add(fee[0])
-            planned.append(Planned(agreement, payable, wanted))
+            wanted, due = [], []
+            for chosen, offered in (
+                (wanted, fees[(agreement.agreement_id, payable.funder)]),
+                (due, owed[(agreement.agreement_id, payable.funder)]),
+            ):
+                for item in offered:
+                    if item[0] not in seen and item[0] not in charged:
+                        chosen.append(item)
+                    seen.add(item[0])
+            planned.append(Planned(agreement, payable, wanted, due))
         held += [(agreement, payable) for payable in hold]
     return planned, held
 
@@ -213,6 +244,7 @@ async def _one_page(uow: UnitOfWork, job: Job, page: int) -> Job:
             (AccountKind.dp_fund, "council"),
             *((AccountKind.dp_fund, p.payable.funder) for p in planned),
             *((AccountKind.card, p.agreement.card_account_ref) for p in planned),
+            *((kind, p.agreement.card_account_ref) for p in planned if p.contributions for kind in _OWED),
         ],
     )
     fee_account = accounts[(AccountKind.card_fees, fee_bearer)]
@@ -240,6 +272,22 @@ async def _one_page(uow: UnitOfWork, job: Job, page: int) -> Job:
             )
             for key, what, pence in plan.fees
         ]
+        # What the person owes: due until a contribution paid onto the card settles it (arrears = due - paid).
+        if plan.contributions:
+            due, received = (accounts[(kind, agreement.card_account_ref)] for kind in _OWED)
+            requests += [
+                TransferRequest(
+                    key,
+                    due.account_id,
+                    received.account_id,
+                    pence,
+                    run_date,
+                    "contribution_due",
+                    what,
+                    str(agreement.agreement_id),
+                )
+                for key, what, pence in plan.contributions
+            ]
     transfers = {t.idempotency_key: t for t in await postings.post_many(uow, council_id, requests)}
 
     totals = dict(job.totals)
