@@ -74,8 +74,11 @@ async def test_arrears_are_the_contributions_owed_for_cycles_paid_gross_less_tho
     await gross_policy(service)
     agreement = await with_contribution(service, 15_000)
     card = agreement.card_account_ref
+    preview = await service.client.get(f"/payment-runs/{START}/preview", headers=FINANCE)
+    assert preview.json()["totals"]["contributions_due_pence"] == 8_000
     first = await run(service, START)
     assert first["totals"]["amount_pence"] == 4 * 15_000  # the gross: the contribution is not deducted
+    assert first["totals"]["contributions_due_pence"] == 4 * WEEKLY_CONTRIBUTION
 
     statement = "\n".join(
         [
@@ -103,4 +106,5 @@ async def test_nothing_is_owed_on_the_card_where_the_council_pays_net(api):
     await with_contribution(service, 15_000)
     paid = await run(service, START)
     assert paid["totals"]["amount_pence"] == 4 * (15_000 - WEEKLY_CONTRIBUTION)
+    assert paid["totals"]["contributions_due_pence"] == 0
     assert await arrears(service, "2026-04-30") == []

@@ -144,8 +144,8 @@ async def preview(session: AsyncSession, council_id: str, run_date: date, *, pag
     after = None
     while agreements := await repo.page(council_id, after, page, run_date):
         planned, held = await _plan(session, council_id, run_date, agreements)
-        payments += [_described(p.agreement, p.payable, p.fees) for p in planned]
-        held_back += [_described(a, p, []) for a, p in held]
+        payments += [_described(p.agreement, p.payable, p.fees, p.contributions) for p in planned]
+        held_back += [_described(a, p, [], []) for a, p in held]
         after = agreements[-1].agreement_id
     return {
         "run_date": run_date,
@@ -155,7 +155,9 @@ async def preview(session: AsyncSession, council_id: str, run_date: date, *, pag
     }
 
 
-def _described(agreement: Agreement, payable: Payable, fees: list[tuple[str, str, int]]) -> dict[str, Any]:
+def _described(
+    agreement: Agreement, payable: Payable, fees: list[tuple[str, str, int]], owed: list[tuple[str, str, int]]
+) -> dict[str, Any]:
     return {
         "agreement_id": agreement.agreement_id,
         "person_id": agreement.person_id,
@@ -166,6 +168,7 @@ def _described(agreement: Agreement, payable: Payable, fees: list[tuple[str, str
         "period_end": payable.period_end,
         "lines": [line.as_dict() for line in payable.lines],
         "fees": [{"description": what, "amount_pence": pence} for _, what, pence in fees],
+        "contributions_due": [{"description": what, "amount_pence": pence} for _, what, pence in owed],
     }
 
 
@@ -178,11 +181,19 @@ def _totals(payments: list[dict[str, Any]]) -> dict[str, Any]:
         "amount_pence": sum(p["amount_pence"] for p in payments),
         "by_funder_pence": by_funder,
         "fees_pence": sum(f["amount_pence"] for p in payments for f in p["fees"]),
+        "contributions_due_pence": sum(c["amount_pence"] for p in payments for c in p["contributions_due"]),
     }
 
 
 def _empty_totals() -> dict[str, Any]:
-    return {"payments": 0, "amount_pence": 0, "by_funder_pence": {}, "fees_pence": 0, "held_back": 0}
+    return {
+        "payments": 0,
+        "amount_pence": 0,
+        "by_funder_pence": {},
+        "fees_pence": 0,
+        "contributions_due_pence": 0,
+        "held_back": 0,
+    }
 
 
 async def start_run(uow: UnitOfWork, council_id: str, run_date: date, started_by: str) -> Job:
@@ -337,7 +348,7 @@ async def _one_page(uow: UnitOfWork, job: Job, page: int) -> Job:
             card_account_ref=agreement.card_account_ref,
         )
         await uow.publish(event, council_id=council_id, subject_id=str(agreement.person_id))
-        totals = _tally(totals, payable, plan.fees)
+        totals = _tally(totals, plan)
     await repo.add_items(items)
     await repo.add_payments(payments)
     totals["held_back"] = totals.get("held_back", 0) + len(held)
@@ -352,7 +363,8 @@ async def _one_page(uow: UnitOfWork, job: Job, page: int) -> Job:
     )
 
 
-def _tally(totals: dict[str, Any], payable: Payable, fees: list[tuple[str, str, int]]) -> dict[str, Any]:
+def _tally(totals: dict[str, Any], plan: Planned) -> dict[str, Any]:
+    payable = plan.payable
     by_funder = dict(totals.get("by_funder_pence", {}))
     by_funder[payable.funder] = by_funder.get(payable.funder, 0) + payable.amount_pence
     return {
@@ -360,7 +372,9 @@ def _tally(totals: dict[str, Any], payable: Payable, fees: list[tuple[str, str, 
         "payments": totals.get("payments", 0) + 1,
         "amount_pence": totals.get("amount_pence", 0) + payable.amount_pence,
         "by_funder_pence": by_funder,
-        "fees_pence": totals.get("fees_pence", 0) + sum(pence for _, _, pence in fees),
+        "fees_pence": totals.get("fees_pence", 0) + sum(pence for _, _, pence in plan.fees),
+        "contributions_due_pence": totals.get("contributions_due_pence", 0)
+        + sum(pence for _, _, pence in plan.contributions),
     }
 
 
