@@ -19,13 +19,14 @@ from brokerage.adapters.placements_repository import PlacementsRepository
 from brokerage.domain.packages import Package, PackageStatus
 from brokerage.entrypoints.clock import Now
 from brokerage.entrypoints.packages_api import BidOut
-from brokerage.entrypoints.shapes import REFUSALS, ReadRevision, without_nulls
+from brokerage.entrypoints.shapes import REFUSALS, without_nulls
 from brokerage.service_layer import awarding, bidding
 from pbshared.contract.events.brokerage import Urgency
 from pbshared.contract.events.budgets import ServiceUnit
 from pbshared.errors import NotFound
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
+from pbshared.platform.fields import ReadRevision
 from pbshared.platform.tables import person_copies
 
 router = APIRouter(tags=["adverts and bids (providers)"], responses=REFUSALS)

@@ -15,13 +15,14 @@ from brokerage.adapters.packages_repository import PackagesRepository
 from brokerage.domain.packages import Bid, BidStatus, Package, PackageStatus
 from brokerage.entrypoints.clock import Now
 from brokerage.entrypoints.placements_api import PlacementOut
-from brokerage.entrypoints.shapes import REFUSALS, CqcLocationId, ReadRevision, Reason
+from brokerage.entrypoints.shapes import REFUSALS, CqcLocationId, Reason
 from brokerage.service_layer import off_dps
 from brokerage.service_layer import packages as use_cases
 from pbshared.contract.events.brokerage import PackageNeeds, PackageOrigin, Urgency
 from pbshared.errors import NotFound, Unacceptable
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
+from pbshared.platform.fields import ReadRevision
 from pbshared.platform.pagination import Limit, Offset
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
 

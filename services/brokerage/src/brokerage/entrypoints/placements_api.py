@@ -13,12 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from brokerage.adapters.placements_repository import PlacementsRepository
 from brokerage.domain.placements import Placement
 from brokerage.entrypoints.clock import Now
-from brokerage.entrypoints.shapes import REFUSALS, ReadRevision
+from brokerage.entrypoints.shapes import REFUSALS
 from brokerage.service_layer import placements as use_cases
 from pbshared.contract.events.brokerage import PlacementEndReason
 from pbshared.errors import NotFound
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
+from pbshared.platform.fields import ReadRevision
 
 router = APIRouter(prefix="/placements", tags=["placements"], responses=REFUSALS)
 

@@ -12,12 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from brokerage.adapters.providers_repository import ProvidersRepository
 from brokerage.domain.providers import LotArea, Provider, ProviderStatus
 from brokerage.entrypoints.clock import Now
-from brokerage.entrypoints.shapes import REFUSALS, CqcLocationId, ReadRevision, Reason, without_nulls
+from brokerage.entrypoints.shapes import REFUSALS, CqcLocationId, Reason, without_nulls
 from brokerage.service_layer import providers as use_cases
 from pbshared.contract.events.brokerage import CqcRating
 from pbshared.errors import NotFound
 from pbshared.platform.auth import CurrentPrincipal, Principal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
+from pbshared.platform.fields import ReadRevision
 from pbshared.platform.pagination import Limit, Offset
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
 

@@ -8,15 +8,6 @@ from pydantic import Field
 
 from pbshared.platform.errors import FieldProblem, Problem
 
-ReadRevision = Annotated[
-    int,
-    Field(
-        ge=1,
-        le=2**31 - 1,
-        description="The revision you read. If the record changed since, nothing is changed and the "
-        "answer is 409: read it again.",
-    ),
-]
 Reason = Annotated[str, Field(min_length=1, max_length=1000)]
 CqcLocationId = Annotated[str, Field(pattern=r"^1-[0-9]{5,12}$", description="CQC location id, e.g. 1-101669981")]
 ProviderId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]

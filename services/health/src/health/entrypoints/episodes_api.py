@@ -10,12 +10,12 @@ from pydantic import BaseModel, ConfigDict
 
 from health.adapters.episodes_repository import EpisodesRepository
 from health.domain.reablement import ReablementEpisode
-from health.entrypoints.shapes import ReadRevision
 from health.service_layer import reablement as use_cases
 from pbshared.contract.events.health import ReablementEndReason
 from pbshared.errors import NotFound
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
+from pbshared.platform.fields import ReadRevision
 
 router = APIRouter(tags=["reablement"])
 

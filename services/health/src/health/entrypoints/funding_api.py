@@ -13,12 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from health.adapters.funding_repository import FundingRepository
 from health.domain.funding import FundingDecision
 from health.domain.rules import IcbCode
-from health.entrypoints.shapes import ReadRevision
 from health.service_layer import funding as use_cases
 from pbshared.contract.events.health import FundingBasis
 from pbshared.errors import NotFound
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
+from pbshared.platform.fields import ReadRevision
 
 router = APIRouter(tags=["funding decisions"])
 

@@ -15,6 +15,7 @@ from ledger.service_layer import agreements as use_cases
 from pbshared.contract.events.ledger import AgreementEndReason
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
+from pbshared.platform.fields import ReadRevision
 
 router = APIRouter(tags=["direct payments"])
 
@@ -29,10 +30,6 @@ ACCESS: dict[RouteKey, frozenset[Role]] = {
     ("PUT", "/direct-payments/{agreement_id}/card-account"): _FINANCE,
 }
 
-ReadRevision = Annotated[
-    int,
-    Field(ge=1, le=2**31 - 1, description="The revision you read; if it changed since, 409 and nothing changes."),
-]
 On = Annotated[date | None, Query(description="Terms and current cycle on this day; default today.")]
 
 

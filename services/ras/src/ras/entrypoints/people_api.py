@@ -16,6 +16,7 @@ from pbshared.identifiers.postcode import Postcode
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
 from pbshared.platform.errors import FieldProblem, Problem
+from pbshared.platform.fields import ReadRevision
 from pbshared.platform.pagination import Limit, Offset
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
 from ras.adapters.people_repository import PeopleRepository
@@ -49,15 +50,6 @@ def _plausible_birth_date(value: date) -> date:
 BirthDate = Annotated[date, AfterValidator(_plausible_birth_date)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 CouncilPersonId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9/_-]*$")]
-ReadRevision = Annotated[
-    int,
-    Field(
-        ge=1,
-        le=2**31 - 1,
-        description="The revision you read (GET returns it, and its ETag). If the record changed "
-        "since, nothing is changed and the answer is 409: read it again.",
-    ),
-]
 
 
 class PersonIn(BaseModel):

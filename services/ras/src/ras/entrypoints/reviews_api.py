@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pbshared.contract.events.budgets import OneOffCost
 from pbshared.platform.auth import CurrentPrincipal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
+from pbshared.platform.fields import ReadRevision
 from ras.domain.problems import Refused
-from ras.entrypoints.people_api import ReadRevision
 from ras.entrypoints.refusals import unprocessable
 from ras.entrypoints.support_plans_api import BudgetOut, ServiceIn, decider
 from ras.service_layer import reviews as use_cases

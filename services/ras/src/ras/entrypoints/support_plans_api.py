@@ -14,11 +14,11 @@ from pbshared.contract.events.budgets import DeliveryMechanism, Funder, OneOffCo
 from pbshared.platform.auth import CurrentPrincipal, Principal, Role, RouteKey
 from pbshared.platform.deps import Session, Uow
 from pbshared.platform.errors import FieldProblem, Problem
+from pbshared.platform.fields import ReadRevision
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
 from ras.domain.budgets.approval import NotYoursToDecide
 from ras.domain.budgets.support_plan import PlanLine
 from ras.domain.problems import Refused
-from ras.entrypoints.people_api import ReadRevision
 from ras.entrypoints.refusals import unprocessable
 from ras.service_layer import support_plans as use_cases
 
