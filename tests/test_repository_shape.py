@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -62,3 +63,21 @@ def test_code_passes_the_linter():
         [ruff, "check", "--output-format", "concise", "."], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_error_message_echoes_an_id_back():
+    """An error names the field and the rule, never the value sent: an id in a 404's message would hand
+    back whatever the caller put in the path (and differ between "not yours" and "not there")."""
+    echoing = []
+    for path in sorted([*ROOT.glob("services/*/src/**/*.py"), *ROOT.glob("shared/src/**/*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "about":
+                for argument in node.args:
+                    names = [
+                        n.id
+                        for n in ast.walk(argument)
+                        if isinstance(argument, ast.JoinedStr) and isinstance(n, ast.Name)
+                    ]
+                    if any(name.endswith("_id") for name in names):
+                        echoing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert echoing == []

@@ -1,5 +1,6 @@
 """A service given no database, or a database not migrated to its release, says so instead of
-answering requests with "no such table"; the public development secret only runs in development."""
+answering requests with "no such table"; the public development secret only runs in development,
+where it is also what a service takes when given no secret."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import pytest
 from sqlalchemy import text
 
 from pbshared.platform.app import build_app
+from pbshared.platform.auth import Role, TokenVerifier
 from pbshared.platform.migrations import upgrade
 from pbshared.platform.settings import DEV_SECRET, ConfigurationError
+from pbshared.platform.tokens import mint
 from pbshared.testing.harness import TEST_SECRET, RunningService, service_settings
 from tools.services import definition
 
@@ -51,6 +54,17 @@ def test_the_public_development_secret_stops_a_production_start(tmp_path):
     with pytest.raises(ConfigurationError, match="public development secret"):
         build_app(ras, service_settings(ras, url, "127.0.0.1:1", jwt_secret=DEV_SECRET))
     build_app(ras, service_settings(ras, url, "127.0.0.1:1", jwt_secret=DEV_SECRET, environment="development"))
+
+
+def test_without_a_secret_only_a_development_run_starts_and_it_takes_the_public_one(monkeypatch):
+    monkeypatch.delenv("PB_JWT_SECRET", raising=False)
+    monkeypatch.delenv("PB_JWT_PUBLIC_KEY", raising=False)
+    ras = definition("ras")
+    with pytest.raises(ConfigurationError, match="PB_JWT_SECRET"):
+        TokenVerifier(ras.settings_cls(environment="production"))
+    verifier = TokenVerifier(ras.settings_cls(environment="development"))
+    token = mint(role=Role.social_worker, council_id="wyvernshire", secret=DEV_SECRET)  # what pb-token gives
+    assert verifier.authenticate(f"Bearer {token}").role is Role.social_worker
 
 
 async def test_ready_reports_a_database_whose_migrations_are_not_at_this_releases_head(tmp_path):

@@ -19,7 +19,7 @@ from pbshared.contract.events.budgets import (
     PersonalBudgetRevised,
     PlannedService,
 )
-from pbshared.contract.money import as_pounds, pence_half_up, weekly_from_annual
+from pbshared.contract.money import as_pounds, in_pounds, pence_half_up, weekly_from_annual
 from pbshared.contract.registry import CATALOGUE
 
 PERSON = "6f1c1d2e-0000-4000-8000-000000000001"
@@ -163,6 +163,12 @@ def test_weekly_from_annual_rounds_half_up_to_the_penny() -> None:
     assert weekly_from_annual(25) == 0
     assert weekly_from_annual(1000000) == 19231  # 19230.769...
     assert as_pounds(123456) == "GBP 1,234.56"
+
+
+def test_pounds_are_written_from_whole_pence_exactly() -> None:
+    # A float's pence/100 would round a large sum to its nearest neighbour; integer division does not.
+    assert in_pounds(900_719_925_474_099_3) == "90,071,992,547,409.93"
+    assert (in_pounds(-5), as_pounds(-123456), as_pounds(0)) == ("-0.05", "-GBP 1,234.56", "GBP 0.00")
 
 
 def test_the_catalogue_knows_every_budget_event_from_ras() -> None:

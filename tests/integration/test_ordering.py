@@ -202,6 +202,31 @@ async def test_each_subjects_events_are_numbered_in_the_order_they_are_written(c
     assert sorted((e.subject_id, e.subject_sequence) for e in stored) == sorted(numbered)
 
 
+async def test_one_event_a_transaction_is_numbered_next_in_its_message(charging_url):
+    # A request's single event takes its sequence and its outbox row in one statement on PostgreSQL.
+    sessions = sessions_for(charging_url)
+    person = uuid.uuid4()
+    written = []
+    for _ in range(3):
+        event = envelope_for(
+            PersonMerged(merged_person_id=person, surviving_person_id=uuid.uuid4()),
+            producer="charging",
+            council_id="wyvernshire",
+            subject_id=str(person),
+        )
+        async with sessions() as session, session.begin():
+            written += await add_to_outbox(session, event)
+    async with sessions() as session:
+        messages = (
+            await session.execute(
+                select(outbox.c.message).where(outbox.c.message_key == str(person)).order_by(outbox.c.id)
+            )
+        ).scalars()
+        stored = [Envelope.from_bytes(m.encode()) for m in messages]
+    assert [e.subject_sequence for e in stored] == [1, 2, 3]
+    assert stored == written
+
+
 def test_an_envelope_written_before_subject_sequences_still_reads() -> None:
     old = envelope_for(
         PersonMerged(merged_person_id=uuid.uuid4(), surviving_person_id=uuid.uuid4()),

@@ -23,6 +23,12 @@ def weekly_from_annual(annual_pence: int) -> int:
 
 def as_pounds(pence: int) -> str:
     """Pence as text a person reads, e.g. 123456 -> 'GBP 1,234.56'."""
+    return f"-GBP {in_pounds(-pence)}" if pence < 0 else f"GBP {in_pounds(pence)}"
+
+
+def in_pounds(pence: int) -> str:
+    """Pence as pounds and pence with thousands separated, e.g. 123456 -> '1,234.56': integer
+    arithmetic, so a large sum is never a float's nearest neighbour."""
     sign = "-" if pence < 0 else ""
     pounds, pennies = divmod(abs(pence), 100)
-    return f"{sign}GBP {pounds:,}.{pennies:02d}"
+    return f"{sign}{pounds:,}.{pennies:02d}"

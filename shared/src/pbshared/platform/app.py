@@ -11,12 +11,13 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from pbshared.platform.auth import TokenVerifier, current_principal
+from pbshared.platform.auth import BEARER_SCHEME, TokenVerifier, current_principal
 from pbshared.platform.consumer import EventConsumer
 from pbshared.platform.db import create_engine, session_factory
 from pbshared.platform.errors import install_error_handlers
@@ -153,7 +154,11 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
         swagger_ui_parameters={"validatorUrl": None},  # Swagger UI would ask a public validator
         redirect_slashes=False,  # the redirect's Location would be built from the Host header
     )
-    engine = create_engine(settings.resolved_database_url())
+    engine = create_engine(
+        settings.resolved_database_url(),
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_overflow,
+    )
     app.state.settings = settings
     app.state.definition = definition
     app.state.engine = engine
@@ -166,8 +171,10 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
     app.state.messaging = None
 
     install_error_handlers(app, definition.known_constraints, definition.metadata)
-    for router in definition.all_routers() if api else []:
+    routers = definition.all_routers() if api else []
+    for router in routers:
         app.include_router(router, dependencies=[Depends(current_principal)])
+    _document_bearer(app, routers)
     _add_ops_routes(app)
     install_guards(
         app,
@@ -180,6 +187,32 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
     )
     app.add_middleware(RequestContext, service=settings.service_name, quiet_paths=OPS_PATHS)
     return app
+
+
+def _document_bearer(app: FastAPI, routers: list[APIRouter]) -> None:
+    """Every route behind the role table asks for a bearer token in the OpenAPI document, as an
+    `HTTPBearer` dependency would declare it, without FastAPI solving one on every request."""
+    secured = {
+        (route.path_format, method.lower())
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for path, operations in schema.get("paths", {}).items():
+                for method, operation in operations.items():
+                    if (path, method) in secured:
+                        operation["security"] = [dict.fromkeys(BEARER_SCHEME, [])]
+            if secured:
+                schema.setdefault("components", {}).setdefault("securitySchemes", {}).update(BEARER_SCHEME)
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _add_ops_routes(app: FastAPI) -> None:

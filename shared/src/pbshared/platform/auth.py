@@ -15,7 +15,6 @@ from typing import Annotated
 
 import jwt
 from fastapi import Depends, HTTPException, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from pbshared.platform.settings import DEV_SECRET, ConfigurationError, ServiceSettings
 
@@ -58,8 +57,9 @@ class TokenVerifier:
         if settings.jwt_public_key:
             self._key: str = settings.jwt_public_key
             self._algorithms = ["RS256"]
-        elif settings.jwt_secret is not None:
-            self._key = settings.jwt_secret.get_secret_value()
+        elif settings.jwt_secret is not None or settings.is_development:
+            # A development run with no secret takes the public one, as `pb-token` and `scripts/run` do.
+            self._key = settings.jwt_secret.get_secret_value() if settings.jwt_secret is not None else DEV_SECRET
             self._algorithms = ["HS256"]
             if self._key == DEV_SECRET:
                 if not settings.is_development:
@@ -133,21 +133,19 @@ class AccessPolicy:
         return self.rows.get((method, path), frozenset())
 
 
-_bearer = HTTPBearer(auto_error=False)
+# How the OpenAPI document names the scheme (FastAPI's name for an HTTPBearer dependency).
+BEARER_SCHEME = {"HTTPBearer": {"type": "http", "scheme": "bearer"}}
 
 
-async def current_principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+async def current_principal(request: Request) -> Principal:
     """Authenticate (401) and then authorise against the service's role table (403).
 
-    The request guards authenticated the token before the body was read; `credentials` stays so
-    that the OpenAPI document offers the bearer scheme."""
+    The request guards authenticated the token before the body was read. The bearer scheme is
+    written into the OpenAPI document by build_app rather than declared here as an `HTTPBearer`
+    dependency, which FastAPI would solve again on every request for a header already checked."""
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:
-        header = f"Bearer {credentials.credentials}" if credentials else None
-        principal = request.app.state.token_verifier.authenticate(header)
+        principal = request.app.state.token_verifier.authenticate(request.headers.get("authorization"))
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
     policy: AccessPolicy = request.app.state.access_policy

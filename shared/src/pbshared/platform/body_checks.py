@@ -3,13 +3,15 @@ encode, and numbers that are not numbers. Each problem is named by where it is, 
 
 Python's JSON reader accepts a lone UTF-16 surrogate (`"\\ud800"`), `NaN` and `Infinity`, and the
 models let them through to the database; a stored lone surrogate breaks every later read of its row.
-Checking the parsed document once, here, keeps every service and route safe from them.
+Checking here keeps every service and route safe from them; a body whose bytes cannot hold one
+is not parsed here (FastAPI parses it for the route), the rest is parsed and walked.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from pbshared.platform.errors import FieldProblem
@@ -22,6 +24,15 @@ class _NonFinite:
 
 
 _NON_FINITE = _NonFinite()
+
+# What the parsed document could hold that the walk below refuses, looked for in the bytes: an escaped
+# UTF-16 surrogate (the only way to a string UTF-8 cannot encode, once the bytes decode as UTF-8),
+# NaN/Infinity, a float literal large enough to overflow (an exponent of three or more digits, or a
+# run of 200 digits), and enough brackets to reach the parser's recursion limit. A body with none of
+# these cannot have a problem, so it is not parsed here: FastAPI parses it once, for the route. The
+# search is conservative (a match inside a string only costs the full check).
+_MAY_HAVE_PROBLEMS = re.compile(rb"\\u[dD][89a-fA-F]|NaN|Infinity|[eE][+-]?[0-9]{3}|[0-9]{200}")
+_BRACKETS_NO_PARSER_REFUSES = 100
 
 
 def query_problems(raw_path: bytes, query_string: bytes) -> list[FieldProblem]:
@@ -41,6 +52,8 @@ def body_problems(body: bytes, content_type: str | None) -> list[FieldProblem]:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return [FieldProblem(["body"], "must be UTF-8 text", "unicode_decode")]
+    if _MAY_HAVE_PROBLEMS.search(body) is None and body.count(b"[") + body.count(b"{") < _BRACKETS_NO_PARSER_REFUSES:
+        return []
     try:
         document = json.loads(text, parse_constant=lambda _name: _NON_FINITE)
     except RecursionError:

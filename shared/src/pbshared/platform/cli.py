@@ -1,4 +1,5 @@
-"""The command line every service has: `python -m <service> serve|worker|migrate|revision|load-council DIR`."""
+"""The command line every service has: `python -m <service> serve|worker|migrate|revision|load-council DIR`,
+and the service's own commands beside them (ServiceDefinition.commands)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,8 @@ def command_line(definition: ServiceDefinition) -> argparse.ArgumentParser:
     for process in (serve, worker):
         process.add_argument("--host", default="127.0.0.1")
         process.add_argument("--port", type=int, default=8000)
+    for name, command in definition.commands.items():  # run by main before parsing; listed here
+        sub.add_parser(name, help=command.help, add_help=False)
     sub.add_parser("migrate", help="bring the database to the newest revision")
     revision = sub.add_parser("revision", help="write a new revision file, compared against a migrated database")
     revision.add_argument("message")
@@ -60,6 +63,9 @@ def command_line(definition: ServiceDefinition) -> argparse.ArgumentParser:
 
 
 def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] and argv[0] in definition.commands:  # the service's own, with its own arguments
+        return definition.commands[argv[0]].run(argv[1:])
     args = command_line(definition).parse_args(argv)
     try:
         settings = definition.settings_cls()
@@ -87,11 +93,14 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
         return 2
     import uvicorn
 
+    from pbshared.platform.collector import settle_for_serving
+
     try:
         app = build_process_app(definition, settings, args)
     except ConfigurationError as error:  # e.g. the public development secret outside development
         print(f"{definition.name} will not start: {error}", file=sys.stderr)
         return 2
+    settle_for_serving()  # the collector set for a long-running server
     uvicorn.run(app, host=args.host, port=args.port, log_config=None)
     return 0
 

@@ -9,16 +9,19 @@ import asyncio
 import contextlib
 import functools
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Insert, func, insert, select
+from sqlalchemy import Insert, Table, Text, bindparam, cast, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from pbshared.contract.envelope import Envelope, new_envelope
 from pbshared.contract.registry import CATALOGUE
 from pbshared.platform import context
+from pbshared.platform.db import copy_records, json_text
 from pbshared.platform.tables import outbox, subject_sequences
 
 
@@ -50,29 +53,78 @@ def kafka_headers(envelope: Envelope, traceparent: str) -> dict[str, str]:
     }
 
 
-async def add_to_outbox(session: AsyncSession, *envelopes: Envelope) -> list[Envelope]:
+# A row to insert with the events: its table and its values (a column's name to its value).
+Row = tuple[Table, dict[str, Any]]
+
+
+async def add_to_outbox(session: AsyncSession, *envelopes: Envelope, rows: Sequence[Row] = ()) -> list[Envelope]:
     """Write events in the caller's transaction; several go in one statement. Each is stamped with
-    its subject's next sequence number; returns them as written."""
+    its subject's next sequence number; returns them as written. `rows` are inserted first: with a
+    single event on PostgreSQL, in the same statement."""
+    if not envelopes and not rows:
+        return []
+    connection = await session.connection()
+    if len(envelopes) == 1 and connection.dialect.name == "postgresql":
+        session.info["wrote_events"] = True  # lets the committer wake the relay
+        return [await _add_one(session, envelopes[0], rows)]
+    for table, values in rows:
+        await session.execute(insert(table), values)
     if not envelopes:
         return []
+    session.info["wrote_events"] = True
     envelopes = await _sequenced(session, envelopes)
     traceparent = context.traceparent_var.get()
     now = datetime.now(UTC)
-    rows = [
-        {
-            "event_id": envelope.event_id,
-            "event_type": envelope.event_type,
-            "topic": CATALOGUE.spec(envelope.event_type, envelope.schema_version).topic,
-            "message_key": envelope.subject_id,
-            "message": envelope.model_dump_json(),
-            "headers": kafka_headers(envelope, context.child_traceparent(traceparent)),
-            "created_at": now,
-        }
-        for envelope in envelopes
-    ]
-    await session.execute(insert(outbox), rows)
-    session.info["wrote_events"] = True  # lets the committer wake the relay
+    written = [_row(envelope, envelope.model_dump_json(), traceparent, now) for envelope in envelopes]
+    if len(written) >= _COPY_FROM and connection.dialect.name == "postgresql":
+        await _copy(connection, written)
+    else:
+        await session.execute(insert(outbox), written)
     return list(envelopes)
+
+
+def _row(envelope: Envelope, message: str, traceparent: str | None, now: datetime) -> dict[str, Any]:
+    return {
+        "event_id": envelope.event_id,
+        "event_type": envelope.event_type,
+        "topic": CATALOGUE.spec(envelope.event_type, envelope.schema_version).topic,
+        "message_key": envelope.subject_id,
+        "message": message,
+        "headers": kafka_headers(envelope, context.child_traceparent(traceparent)),
+        "created_at": now,
+    }
+
+
+async def _add_one(session: AsyncSession, envelope: Envelope, rows: Sequence[Row]) -> Envelope:
+    """One event (a request's usual case) in one statement on PostgreSQL: the rows it announces, the
+    subject's next sequence and the outbox row together, where separate statements are as many round
+    trips while the request waits. The message is written around the sequence: the envelope's JSON up
+    to its `subject_sequence` and after it, joined by the database to the number it takes."""
+    head, unsequenced, tail = envelope.model_dump_json().partition(_UNSEQUENCED)
+    if not unsequenced:  # the envelope's shape changed: the field must come out as null here
+        raise ValueError("an unsequenced envelope's JSON has no subject_sequence to fill")
+    parameters = _row(envelope, "", context.traceparent_var.get(), datetime.now(UTC))
+    parameters.update(head=head + '"subject_sequence":', tail=tail)
+    for n, (_table, values) in enumerate(rows):
+        parameters.update({f"row{n}_{column}": value for column, value in values.items()})
+    shape = tuple((table, tuple(values)) for table, values in rows)
+    result = await session.execute(_add_one_statement(shape), parameters)
+    return envelope.model_copy(update={"subject_sequence": result.scalar_one()})
+
+
+# From this many events (a bulk job's page), PostgreSQL's COPY writes them: for a thousand rows, about
+# 9 us of this process's CPU a row against 11 us for the INSERT's parameters (measured with the
+# collector off). Below it, the INSERT: COPY first asks the server for the table's column types, one
+# more round trip.
+_COPY_FROM = 100
+_COLUMNS = ("event_id", "event_type", "topic", "message_key", "message", "headers", "created_at")
+
+
+async def _copy(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """The rows by PostgreSQL's COPY, on the session's connection (so in its transaction, and in the
+    order given, as the INSERT writes them); the headers as the JSON text the engine would write."""
+    records = [(*(row[c] for c in _COLUMNS[:-2]), json_text(row["headers"]), row["created_at"]) for row in rows]
+    await copy_records(connection, outbox.name, _COLUMNS, records)
 
 
 async def _sequenced(session: AsyncSession, envelopes: tuple[Envelope, ...]) -> tuple[Envelope, ...]:
@@ -95,6 +147,36 @@ async def _sequenced(session: AsyncSession, envelopes: tuple[Envelope, ...]) -> 
         sequence = last[subject] - counts[subject] + taken[subject]
         stamped.append(envelope.model_copy(update={"subject_sequence": sequence}))
     return tuple(stamped)
+
+
+_UNSEQUENCED = '"subject_sequence":null'
+
+
+@functools.lru_cache(maxsize=256)
+def _add_one_statement(shape: tuple[tuple[Table, tuple[str, ...]], ...]) -> Insert:
+    """WITH row0 AS (INSERT INTO a table ...), ..., next_sequence AS (the subject's counter, upserted)
+    INSERT INTO outbox ... SELECT ... FROM next_sequence. PostgreSQL runs every data-modifying WITH
+    whether or not it is referenced. The upsert locks the subject's counter row as in _sequenced, so
+    the order argument there holds. Built once for each shape of rows (tables and their columns)."""
+    upsert = postgresql.insert(subject_sequences).values(subject_id=bindparam("message_key"), last_sequence=1)
+    next_sequence = (
+        upsert.on_conflict_do_update(
+            index_elements=["subject_id"], set_={"last_sequence": subject_sequences.c.last_sequence + 1}
+        )
+        .returning(subject_sequences.c.last_sequence)
+        .cte("next_sequence")
+    )
+    message = bindparam("head", type_=Text) + cast(next_sequence.c.last_sequence, Text) + bindparam("tail", type_=Text)
+    values = [message if c == "message" else bindparam(c, type_=outbox.c[c].type) for c in _COLUMNS]
+    statement = (
+        insert(outbox)
+        .from_select(list(_COLUMNS), select(*values).select_from(next_sequence))
+        .returning(select(next_sequence.c.last_sequence).scalar_subquery())
+    )
+    for n, (table, columns) in enumerate(shape):
+        row = {c: bindparam(f"row{n}_{c}", type_=table.c[c].type) for c in columns}
+        statement = statement.add_cte(insert(table).values(row).cte(f"row{n}"))
+    return statement
 
 
 @functools.cache

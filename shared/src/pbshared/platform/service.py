@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,18 @@ class PersonCopyAccess:
 
 
 @dataclass(frozen=True)
+class ServiceCommand:
+    """A command of the service's own beside the platform's, `python -m <service> <name> ...` (e.g.
+    charging's uprating): the module whose `main(argv) -> int` runs it, imported only when it is given."""
+
+    help: str
+    module: str
+
+    def run(self, argv: list[str]) -> int:
+        return int(importlib.import_module(self.module).main(argv))
+
+
+@dataclass(frozen=True)
 class ServiceDefinition:
     name: str
     title: str
@@ -52,6 +65,8 @@ class ServiceDefinition:
     # Loops run beside the relay and consumer (`serve` and `worker`, never an API-only process),
     # each given the app; e.g. brokerage's durable timers.
     background: list[Callable[[FastAPI], Awaitable[None]]] = field(default_factory=list)
+    # Its own commands (long jobs a person runs from the command line), listed in `--help`.
+    commands: dict[str, ServiceCommand] = field(default_factory=dict)
 
     @property
     def migrations_dir(self) -> Path:

@@ -40,6 +40,21 @@ class ServiceSettings(BaseSettings):
         "postgresql+asyncpg://user@host/pb_ras or sqlite+aiosqlite:///var/ras.db. "
         "Required, except in a development run, where empty means var/<service>.db (SQLite).",
     )
+    database_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=500,
+        description="PostgreSQL connections each process keeps open (the API's requests plus a consumer "
+        "handling every partition at once). Size it with PostgreSQL's max_connections: every service's API "
+        "and worker processes together must fit.",
+    )
+    database_pool_overflow: int = Field(
+        default=0,
+        ge=0,
+        le=500,
+        description="Connections a process may open beyond the pool under a burst, closed again on return "
+        "(each costs a new PostgreSQL backend; a request then waits for a pooled one instead).",
+    )
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", description="Comma-separated Kafka brokers.")
     kafka_topic_partitions: int = Field(
         default=6, ge=1, description="Partitions for topics this service creates at start."
@@ -57,7 +72,9 @@ class ServiceSettings(BaseSettings):
         default=5000, ge=100, description="How long a publish may wait for the broker before it is retried."
     )
     jwt_secret: SecretStr | None = Field(
-        default=None, description="Shared secret for HS256 tokens (development and tests)."
+        default=None,
+        description="Shared secret for HS256 tokens (development and tests). Unset in a development run "
+        "(and no public key): the public development secret, the one `pb-token` signs with.",
     )
     jwt_public_key: str | None = Field(
         default=None, description="PEM public key for RS256 tokens from the council's identity provider."

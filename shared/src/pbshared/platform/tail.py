@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pb-events", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     watch = sub.add_parser("tail", help="print events on a topic as they pass")
-    watch.add_argument("topic", help="e.g. ras.events (pb-topics list names them all)")
+    watch.add_argument("topic", help="e.g. ras.events (`pb-topics list --service ras` names a service's topics)")
     watch.add_argument("--type", action="append", default=[], dest="types", help="only this event type (repeatable)")
     watch.add_argument("--council", help="only this council's events")
     watch.add_argument("--subject", help="only events about this subject id")
@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pb-events: no Kafka broker answers at {args.bootstrap_servers}", file=sys.stderr)
         return 2
     except UnknownTopic:
-        print(f"pb-events: no topic {args.topic} (pb-topics list names them)", file=sys.stderr)
+        hint = "`pb-topics list --service <name>` names a service's topics"
+        print(f"pb-events: no topic {args.topic} ({hint})", file=sys.stderr)
         return 2
     return 0

@@ -9,13 +9,15 @@ not at all.
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 
 from pbshared.contract.envelope import Envelope
 from pbshared.platform.db import SessionFactory
-from pbshared.platform.outbox import OutboxSignal, add_to_outbox, envelope_for
+from pbshared.platform.outbox import OutboxSignal, Row, add_to_outbox, envelope_for
 
 
 class UnitOfWork:
@@ -41,6 +43,7 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._savepoint: AsyncSessionTransaction | None = None
         self._pending: list[Envelope] = []
+        self._rows: list[Row] = []
 
     @classmethod
     def joining(cls, session: AsyncSession, producer: str) -> UnitOfWork:
@@ -59,7 +62,7 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> UnitOfWork:
-        self._pending = []
+        self._pending, self._rows = [], []
         if self._joined is not None:
             self._session = self._joined
             self._savepoint = await self._joined.begin_nested()
@@ -83,7 +86,7 @@ class UnitOfWork:
                 await self._savepoint.rollback()
         finally:
             self._session = self._savepoint = None
-            self._pending = []
+            self._pending, self._rows = [], []
 
     async def publish(self, payload: BaseModel, *, council_id: str, subject_id: str) -> Envelope:
         """Queue an event; it is written to the outbox by commit(), in the same transaction."""
@@ -91,9 +94,16 @@ class UnitOfWork:
         self._pending.append(envelope)
         return envelope
 
+    def insert(self, table: Table, values: dict[str, Any]) -> None:
+        """Queue one row's INSERT; commit() writes it before the events, on PostgreSQL in the same
+        statement as a single event (one round trip for a request's change and its announcement).
+        For a row nothing in this unit reads back, and whose refusal (a unique key) is an error."""
+        self._rows.append((table, values))
+
     async def commit(self) -> None:
         pending, self._pending = self._pending, []
-        await add_to_outbox(self.session, *pending)  # one statement for all of them
+        rows, self._rows = self._rows, []
+        await add_to_outbox(self.session, *pending, rows=rows)  # one statement for all of them
         if self._joined is not None:
             # The owner commits (and wakes the relay: add_to_outbox marked the session).
             if self._savepoint is not None and self._savepoint.is_active:

@@ -31,6 +31,10 @@ def service_settings(definition: ServiceDefinition, database_url: str, bootstrap
         "kafka_enable_idempotence": False,  # Tansu lacks InitProducerId
         "log_json": False,
         "log_level": "WARNING",
+        # Many services and test databases share one PostgreSQL server in a test run: keep fewer idle
+        # connections each, with the same most-at-once as in production.
+        "database_pool_size": 10,
+        "database_pool_overflow": 10,
     }
     values.update(overrides)
     return definition.settings_cls(**values)

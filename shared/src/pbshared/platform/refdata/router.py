@@ -48,18 +48,21 @@ async def load_dataset(
 
     Setting a council up (its first `council` dataset) is an operator's act; an operator loads
     nothing else. A council's admin loads its datasets once it is set up."""
-    if principal.role is Role.operator and incoming.kind != COUNCIL_KIND.name:
+    operator = principal.role is Role.operator
+    if operator and incoming.kind != COUNCIL_KIND.name:
         raise Problem(403, "Forbidden", "an operator sets councils up; their admins load their other datasets")
-    if principal.role is not Role.operator and incoming.council_id != principal.council_id:
+    if not operator and incoming.council_id != principal.council_id:
         raise Problem(403, "Forbidden", "an admin loads datasets for their own council only")
     async with sessions() as session, session.begin():
-        if (
-            principal.role is not Role.operator
-            and incoming.kind == COUNCIL_KIND.name
-            and not await council_is_known(session, incoming.council_id)
-        ):
+        known = incoming.kind == COUNCIL_KIND.name and await council_is_known(session, incoming.council_id)
+        if not operator and incoming.kind == COUNCIL_KIND.name and not known:
             raise Problem(403, "Unknown council", "an operator sets a council up before its admin loads datasets")
         dataset, created = await store_dataset(session, kinds, incoming, loaded_by=principal.subject)
+        if operator and known and created:
+            # An operator's token is no council's: once a council is set up, a new version of it (its
+            # name, its LA code) is its own admin's to load. Raised here, the version is rolled back;
+            # the same first dataset sent again still answers 200 and changes nothing.
+            raise Problem(403, "Forbidden", "an operator sets a council up once; its admin loads its later versions")
     if not created:
         response.status_code = status.HTTP_200_OK
     return dataset
@@ -85,7 +88,8 @@ async def dataset_in_force(
     return dataset
 
 
-async def _known_council(principal: CurrentPrincipal, sessions: Sessions) -> Principal:
+async def _known_council(principal: CurrentPrincipal, request: Request) -> Principal:
+    sessions: SessionFactory = request.app.state.sessions
     known = _KNOWN_COUNCILS.setdefault(sessions, set())
     if principal.council_id in known:
         return principal
