@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pbshared.platform.db import SessionFactory, create_engine
 from pbshared.platform.refdata.loader import read_council_directory
+from pbshared.platform.tables import reference_datasets
 from ras.domain.assessments.scoring import ModelVersion
 from ras.domain.reference.budget_rules import BudgetRules
 from ras.domain.reference.ras_model import RasModel
@@ -59,3 +63,40 @@ def budget_rules_payload() -> dict[str, Any]:
 @pytest.fixture
 def budget_rules(budget_rules_payload: dict[str, Any]) -> BudgetRules:
     return BudgetRules.model_validate(budget_rules_payload)
+
+
+@pytest.fixture
+async def reference_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A SQLite database holding only the reference datasets table."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/ref.db")
+    async with engine.begin() as connection:
+        await connection.run_sync(reference_datasets.metadata.create_all, tables=[reference_datasets])
+    yield engine
+    await engine.dispose()
+
+
+StoreModel = Callable[[SessionFactory, int, date, dict[str, Any]], Awaitable[None]]
+
+
+@pytest.fixture
+def store_ras_model() -> StoreModel:
+    """Stores a `ras_model` dataset row as loading would (every version with the same content hash:
+    what tells versions apart is their row)."""
+
+    async def store(sessions: SessionFactory, version: int, effective_from: date, payload: dict[str, Any]) -> None:
+        async with sessions() as session, session.begin():
+            await session.execute(
+                reference_datasets.insert().values(
+                    council_id="wyvernshire",
+                    kind="ras_model",
+                    version=version,
+                    effective_from=effective_from,
+                    payload=payload,
+                    source="test",
+                    content_hash="the same content",
+                    loaded_by="test",
+                    loaded_at=datetime.now(UTC),
+                )
+            )
+
+    return store

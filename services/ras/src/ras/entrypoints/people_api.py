@@ -149,7 +149,7 @@ async def get_person(
 ) -> PersonOut:
     person = await PeopleRepository(session).get(principal.council_id, person_id)
     if person is None:  # another council's person is as absent as one who does not exist
-        raise NotFound.about("person_id", f"no person {person_id}", where="path")
+        raise NotFound.about("person_id", "no person with that id", where="path")
     return _with_etag(person, response)
 
 

@@ -93,5 +93,5 @@ async def find(
 async def get(request_id: uuid.UUID, principal: CurrentPrincipal, session: Session) -> RequestOut:
     row = await RequestsRepository(session).get(principal.council_id, request_id)
     if row is None:
-        raise NotFound.about("request_id", f"no request {request_id}", where="path")
+        raise NotFound.about("request_id", "no request with that id", where="path")
     return RequestOut.of(row)

@@ -9,14 +9,12 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
-from sqlalchemy import insert
-
 from pbshared.contract.events.budgets import AssessmentCompleted
 from pbshared.contract.events.people import ClientGroup
 from pbshared.errors import NotFound
 from pbshared.platform.db import SessionFactory
 from pbshared.platform.unit_of_work import UnitOfWork
-from ras.adapters.people_repository import PeopleRepository
+from ras.adapters.assessments_repository import AssessmentsRepository
 from ras.adapters.recent_reference import recent
 from ras.adapters.tables import assessments
 from ras.domain.assessments.record import AssessmentRecord, record_problems
@@ -24,7 +22,7 @@ from ras.domain.assessments.scoring import Answers, ModelVersion, Score, score
 from ras.domain.problems import Refused
 from ras.domain.reference.client_level_data import Coded
 from ras.reference_kinds import RAS_MODEL
-from ras.service_layer.ras_model import codes_not_in_force, model_in_force
+from ras.service_layer.ras_model import codes_not_in, model_of
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,14 +67,14 @@ async def record_assessment(
     assessed_by: str,
 ) -> StoredAssessment:
     async with uow:
-        person = await PeopleRepository(uow.session).get(council_id, person_id)
-        if person is None or person.merged_into is not None:
-            raise NotFound.about("person_id", f"no live person {person_id}")
-        client_group = ClientGroup(person.client_group)
-        model = await model_in_force(uow.session, council_id, given.assessment_date, field="assessment_date")
-        problems = await codes_not_in_force(
-            uow.session, council_id, given.assessment_date, "assessment_date", _coded(record)
-        )
+        on = given.assessment_date
+        repository = AssessmentsRepository(uow.session)
+        inputs = await repository.scoring_inputs(council_id, person_id, on)
+        if inputs is None or inputs.merged_into is not None:
+            raise NotFound.about("person_id", "no live person with that id")
+        client_group = ClientGroup(inputs.client_group)
+        model = await model_of(uow.session, inputs.ras_model_id, on, "assessment_date")
+        problems = await codes_not_in(uow.session, inputs.codes_id, on, "assessment_date", _coded(record))
         problems += record_problems(record)
         try:
             scored = score(model, given.for_group(client_group))
@@ -85,24 +83,26 @@ async def record_assessment(
         if problems:
             raise Refused(problems)
         stored = StoredAssessment(uuid.uuid4(), person_id, record, scored)
-        await uow.session.execute(
-            insert(assessments).values(
-                assessment_id=stored.assessment_id,
-                council_id=council_id,
-                person_id=person_id,
-                assessment_date=given.assessment_date,
-                ras_model_version=scored.model_version,
-                client_group=str(client_group),
+        # Written by the commit, in one statement with the event on PostgreSQL.
+        uow.insert(
+            assessments,
+            {
+                "assessment_id": stored.assessment_id,
+                "council_id": council_id,
+                "person_id": person_id,
+                "assessment_date": on,
+                "ras_model_version": scored.model_version,
+                "client_group": str(client_group),
                 **{f.name: _plain(getattr(record, f.name)) for f in dataclasses.fields(record)},
-                answers=dict(given.answers),
-                carer_support=dict(given.carer_support),
-                score=_plain(dataclasses.asdict(scored)),
-                total_points=scored.total_points,
-                indicative_annual_pence=scored.indicative_annual_pence,
-                indicative_weekly_pence=scored.indicative_weekly_pence,
-                assessed_by=assessed_by,
-                created_at=datetime.now(UTC),
-            )
+                "answers": dict(given.answers),
+                "carer_support": dict(given.carer_support),
+                "score": score_document(scored),
+                "total_points": scored.total_points,
+                "indicative_annual_pence": scored.indicative_annual_pence,
+                "indicative_weekly_pence": scored.indicative_weekly_pence,
+                "assessed_by": assessed_by,
+                "created_at": datetime.now(UTC),
+            },
         )
         await uow.publish(
             AssessmentCompleted(
@@ -132,6 +132,21 @@ def _coded(record: AssessmentRecord) -> list[Coded]:
         Coded("primary_support_reason", "primary_support_reason", record.primary_support_reason),
         Coded("accommodation_status", "accommodation_status", record.accommodation_status),
     ]
+
+
+def score_document(scored: Score) -> dict[str, object]:
+    """The score as the `score` column keeps it: `_plain(dataclasses.asdict(scored))`, written out
+    because asdict's deep copy of every answer was a good part of a stored assessment's time."""
+    return {
+        "model_version": scored.model_version,
+        "client_group": str(scored.client_group),
+        "answers": [vars(answer).copy() for answer in scored.answers],
+        "domains": [vars(domain).copy() for domain in scored.domains],
+        "formula": scored.formula,
+        "indicative_annual_pence": scored.indicative_annual_pence,
+        "indicative_weekly_pence": scored.indicative_weekly_pence,
+        "explanation": list(scored.explanation),
+    }
 
 
 def _plain(value: object) -> object:

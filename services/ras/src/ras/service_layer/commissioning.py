@@ -65,7 +65,7 @@ async def cohort_rows(session: AsyncSession, council_id: str, cohort_id: uuid.UU
     repo = CohortRepository(session)
     cohort = await repo.get(council_id, cohort_id)
     if cohort is None:  # another council's cohort is as absent as one never stored
-        raise NotFound.about("cohort_id", f"no cohort {cohort_id}", where="path")
+        raise NotFound.about("cohort_id", "no cohort with that id", where="path")
     return cohort, await repo.rows(cohort_id)
 
 

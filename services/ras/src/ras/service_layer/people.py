@@ -35,7 +35,7 @@ async def _conflicts(repo: PeopleRepository, council_id: str, candidate: Person,
 async def _current(repo: PeopleRepository, council_id: str, person_id: uuid.UUID, read_revision: int) -> Person:
     found = await repo.get(council_id, person_id, for_update=True)
     if found is None:  # another council's person is as absent as one who does not exist
-        raise NotFound.about("person_id", f"no person {person_id}", where="path")
+        raise NotFound.about("person_id", "no person with that id", where="path")
     return found.as_read_at(read_revision)
 
 

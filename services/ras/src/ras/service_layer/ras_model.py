@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pbshared.errors import NotFound
 from pbshared.platform.refdata.kinds import ReferenceKind
-from pbshared.platform.refdata.lookup import effective_dataset
+from ras.adapters import datasets_in_force
 from ras.domain.assessments.scoring import ModelVersion
 from ras.domain.problems import Problem
 from ras.domain.reference.budget_rules import BudgetRules
@@ -22,27 +22,28 @@ from ras.reference_kinds import BUDGET_RULES, CLIENT_LEVEL_DATA_CODES, RAS_MODEL
 
 async def in_force(session: AsyncSession, council_id: str, kind: ReferenceKind, on: date, field: str) -> Any:
     """The dataset of `kind` in force on `on` as its model; NotFound naming `field` when there is none."""
-    dataset = await effective_dataset(session, council_id, kind.name, on)
-    if dataset is None:
+    return await found(session, kind, await datasets_in_force.id_in_force(session, council_id, kind, on), on, field)
+
+
+async def found(
+    session: AsyncSession, kind: ReferenceKind, dataset_id: int | None, on: date, field: str
+) -> tuple[int, date, Any]:
+    """(version, effective from, model) of the dataset `dataset_id`, which the caller found in force on
+    `on` (None: there was none, and NotFound names `field`)."""
+    if dataset_id is None:
         where = "query" if field == "on" else "body"
         raise NotFound.about(field, f"no {kind.name} dataset in force on {on}", where=where)
-    key = (kind.name, dataset.content_hash)
-    model = _VALIDATED.get(key)
-    if model is None:
-        if len(_VALIDATED) >= _VALIDATED_AT_MOST:
-            _VALIDATED.clear()
-        model = _VALIDATED[key] = kind.model.model_validate(dataset.payload)
-    return dataset.version, dataset.effective_from, model
-
-
-# Datasets are never edited (a change is a new version), so a payload validated once, known by its
-# content hash, stays valid: each stored assessment is spared validating the model and the codes again.
-_VALIDATED: dict[tuple[str, str], Any] = {}
-_VALIDATED_AT_MOST = 256
+    dataset = await datasets_in_force.by_id(session, kind, dataset_id)
+    return dataset.version, dataset.effective_from, dataset.model
 
 
 async def model_in_force(session: AsyncSession, council_id: str, on: date, *, field: str = "on") -> ModelVersion:
-    version, effective_from, model = await in_force(session, council_id, RAS_MODEL, on, field)
+    dataset_id = await datasets_in_force.id_in_force(session, council_id, RAS_MODEL, on)
+    return await model_of(session, dataset_id, on, field)
+
+
+async def model_of(session: AsyncSession, dataset_id: int | None, on: date, field: str) -> ModelVersion:
+    version, effective_from, model = await found(session, RAS_MODEL, dataset_id, on, field)
     assert isinstance(model, RasModel)
     return ModelVersion(version, effective_from, model)
 
@@ -59,6 +60,14 @@ async def codes_not_in_force(
 ) -> list[Problem]:
     """A problem at each coded field whose code is not in the council's Client Level Data codes in
     force on `on` (the date sent as `field`)."""
-    *_, codes = await in_force(session, council_id, CLIENT_LEVEL_DATA_CODES, on, field)
+    dataset_id = await datasets_in_force.id_in_force(session, council_id, CLIENT_LEVEL_DATA_CODES, on)
+    return await codes_not_in(session, dataset_id, on, field, fields)
+
+
+async def codes_not_in(
+    session: AsyncSession, dataset_id: int | None, on: date, field: str, fields: Iterable[Coded]
+) -> list[Problem]:
+    """As codes_not_in_force, with the codes dataset the caller found in force on `on`."""
+    *_, codes = await found(session, CLIENT_LEVEL_DATA_CODES, dataset_id, on, field)
     assert isinstance(codes, ClientLevelDataCodes)
     return code_problems(codes, on, fields)

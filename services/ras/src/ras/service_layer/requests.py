@@ -23,7 +23,7 @@ async def record_request(
     async with uow:
         person = await PeopleRepository(uow.session).get(council_id, person_id)
         if person is None or person.merged_into is not None:
-            raise NotFound.about("person_id", f"no live person {person_id}")
+            raise NotFound.about("person_id", "no live person with that id")
         coded = [
             Coded("route_of_access", "route_of_access", request.route_of_access),
             Coded("outcome", "request_outcome", request.outcome),

@@ -84,7 +84,7 @@ async def record_review(
         repo = BudgetsRepository(uow.session)
         budget = await repo.budget(council_id, budget_id, for_update=True)
         if budget is None:
-            raise NotFound.about("budget_id", f"no budget {budget_id}", where="path")
+            raise NotFound.about("budget_id", "no budget with that id", where="path")
         if budget["revision"] != read_revision:
             raise StaleRevision()
         if budget["status"] != PlanStatus.agreed.value:

@@ -59,7 +59,7 @@ async def submit_plan(uow: UnitOfWork, council_id: str, plan: PlanIn, by: Decide
         repo = BudgetsRepository(uow.session)
         assessment = await repo.assessment(council_id, plan.assessment_id)
         if assessment is None:
-            raise NotFound.about("assessment_id", f"no assessment {plan.assessment_id}")
+            raise NotFound.about("assessment_id", "no assessment with that id")
         if not assessment["eligible_needs"]:
             raise Refused([Problem(("assessment_id",), "the assessment found no eligible needs to plan for")])
         rates, rules = await rules_in_force(uow.session, council_id, plan.start_date, "start_date")
@@ -114,7 +114,7 @@ async def decide_plan(
         repo = BudgetsRepository(uow.session)
         budget = await repo.budget(council_id, budget_id, for_update=True)
         if budget is None:
-            raise NotFound.about("budget_id", f"no support plan {budget_id}", where="path")
+            raise NotFound.about("budget_id", "no support plan with that id", where="path")
         if budget["revision"] != read_revision:
             raise StaleRevision()
         proposal = budget["proposal"]

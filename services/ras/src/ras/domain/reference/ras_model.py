@@ -7,6 +7,7 @@ edited, a new version supersedes it from its effective date.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Self
 
 from pydantic import Field, model_validator
@@ -31,7 +32,13 @@ class Question(ReferenceModel):
     options: list[Option] = Field(min_length=2)
 
     def option(self, option_id: str) -> Option | None:
-        return next((o for o in self.options if o.id == option_id), None)
+        return self._options.get(option_id)
+
+    @cached_property
+    def _options(self) -> dict[str, Option]:
+        # Options by id, built on first use: every answer of every preview looks one up. A model is
+        # frozen, so the index never goes stale; ids are unique (validated on load).
+        return {option.id: option for option in self.options}
 
 
 class Domain(ReferenceModel):
@@ -93,8 +100,9 @@ class RasModel(ReferenceModel):
         return self
 
     def question(self, question_id: str) -> tuple[Domain, Question] | None:
-        for domain in self.domains:
-            for question in domain.questions:
-                if question.id == question_id:
-                    return domain, question
-        return None
+        return self._questions.get(question_id)
+
+    @cached_property
+    def _questions(self) -> dict[str, tuple[Domain, Question]]:
+        # Questions by id, built on first use, as Question._options.
+        return {question.id: (domain, question) for domain in self.domains for question in domain.questions}
