@@ -12,6 +12,7 @@ import pytest
 from brokerage.bootstrap import SERVICE
 from pbshared.contract.events.budgets import PersonalBudgetAgreed
 from pbshared.platform.consumer import EventConsumer
+from pbshared.testing.budgets import agreed_budget
 from tests.api.brokerage_support import BROKER, Brokerage, planned, provider, record
 
 pytestmark = pytest.mark.integration
@@ -20,25 +21,13 @@ pytestmark = pytest.mark.integration
 def budget(person_id: uuid.UUID, start: str) -> PersonalBudgetAgreed:
     home_care = planned("home_care", "council_managed", "7", 2450)
     assistant = planned("personal_assistant", "direct_payment", "3", 1850)
-    weekly = home_care.weekly_cost_pence + assistant.weekly_cost_pence
-    return PersonalBudgetAgreed(
-        person_id=person_id,
-        budget_id=uuid.uuid4(),
-        budget_revision=1,
-        client_group="older_people",
-        funder="council",
-        weekly_pence=weekly,
-        one_off_pence=0,
-        annual_pence=weekly * 52,
-        delivery={
-            "council_managed_weekly_pence": home_care.weekly_cost_pence,
-            "direct_payment_weekly_pence": assistant.weekly_cost_pence,
-        },
+    return agreed_budget(
+        person_id,
+        home_care.weekly_cost_pence + assistant.weekly_cost_pence,
+        start,
+        council_managed_weekly_pence=home_care.weekly_cost_pence,
         services=[home_care, assistant],
-        start_date=start,
-        effective_from=start,
-        next_review_date="2027-06-01",
-        reason="new_assessment",
+        next_review_date=date(2027, 6, 1),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,8 +19,8 @@ def _pairs(value: list[list[str]]) -> frozenset[LotArea]:
     return frozenset(LotArea(lot, area) for lot, area in value)
 
 
-def _to_provider(row: Any) -> Provider:
-    m = row._mapping
+def provider_from(m: Mapping[str, Any]) -> Provider:
+    """A provider from its row's columns, by name."""
     return Provider(
         provider_id=m["provider_id"],
         council_id=m["council_id"],
@@ -70,12 +71,12 @@ class ProvidersRepository:
         if for_update:
             query = query.with_for_update()
         row = (await self._session.execute(query)).first()
-        return _to_provider(row) if row else None
+        return provider_from(row._mapping) if row else None
 
     async def some(self, council_id: str, provider_ids: set[str]) -> dict[str, Provider]:
         """Several providers in one query (a round's bidders), by id."""
         query = select(providers).where(providers.c.council_id == council_id, providers.c.provider_id.in_(provider_ids))
-        return {p.provider_id: p for p in map(_to_provider, await self._session.execute(query))}
+        return {p.provider_id: p for p in (provider_from(r._mapping) for r in await self._session.execute(query))}
 
     async def all(self, council_id: str, *, limit: int = 100, offset: int = 0) -> list[Provider]:
         query = (
@@ -85,13 +86,13 @@ class ProvidersRepository:
             .limit(limit)
             .offset(offset)
         )
-        return [_to_provider(r) for r in await self._session.execute(query)]
+        return [provider_from(r._mapping) for r in await self._session.execute(query)]
 
     async def active(self, council_id: str) -> list[Provider]:
         query = select(providers).where(
             providers.c.council_id == council_id, providers.c.status == str(ProviderStatus.active)
         )
-        return [_to_provider(r) for r in await self._session.execute(query)]
+        return [provider_from(r._mapping) for r in await self._session.execute(query)]
 
     async def add(self, provider: Provider) -> None:
         await self._session.execute(

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import DateTime, Integer, String, bindparam, func, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brokerage.adapters.tables import package_rounds
@@ -17,6 +17,17 @@ class RoundOutcome(StrEnum):
     unfilled = "unfilled"
     withdrawn = "withdrawn"  # the budget ended or no longer asks for the package
     superseded = "superseded"  # the needs changed while bidding: a new round replaced it
+
+
+_CLOSE = (
+    update(package_rounds)
+    .where(package_rounds.c.package_id == bindparam("id"), package_rounds.c.round == bindparam("number"))
+    .values(
+        closed_at=func.coalesce(package_rounds.c.closed_at, bindparam("at", type_=DateTime(timezone=True))),
+        bids_received=func.coalesce(package_rounds.c.bids_received, bindparam("bids", type_=Integer)),
+        outcome=bindparam("outcome", type_=String),
+    )
+)
 
 
 class RoundsRepository:
@@ -35,13 +46,12 @@ class RoundsRepository:
     ) -> None:
         """The round's deadline closes it; an award that later lapses down the whole ranking turns
         its outcome to unfilled, keeping the moment it closed and the bids it had."""
-        c = package_rounds.c
-        await self._session.execute(
-            update(package_rounds)
-            .where(c.package_id == package_id, c.round == round_number)
-            .values(
-                closed_at=func.coalesce(c.closed_at, at),
-                bids_received=func.coalesce(c.bids_received, bids),
-                outcome=str(outcome),
-            )
-        )
+        await self.closed_many([(package_id, round_number, bids)], at, outcome)
+
+    async def closed_many(
+        self, rounds: list[tuple[uuid.UUID, int, int | None]], at: datetime, outcome: RoundOutcome
+    ) -> None:
+        """`closed` for many (package, round, bids received) at once: one statement executed for all."""
+        rows = [{"id": p, "number": r, "bids": bids, "at": at, "outcome": str(outcome)} for p, r, bids in rounds]
+        if rows:
+            await self._session.execute(_CLOSE, rows)

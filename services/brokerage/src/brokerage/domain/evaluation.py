@@ -42,6 +42,7 @@ class ScoredBid:
     quality_points: Fraction
     total: Fraction
     explanation: str
+    total_shown: str  # the total to two places, as the explanation shows it
 
 
 def record_points(record: ProviderRecord, quality: Quality) -> Fraction:
@@ -69,15 +70,16 @@ def rank_bids(bids: list[SealedBid], records: dict[str, ProviderRecord], lot: Lo
         history = record_points(record, quality)
         quality_points = (rating * quality.rating_percent + history * quality.record_percent) / 100
         total = (price * lot.price_weight_percent + quality_points * lot.quality_weight_percent) / 100
+        shown = _points(total)
         explanation = (
             f"price {_points(price)} x {lot.price_weight_percent}% + quality {_points(quality_points)} x "
-            f"{lot.quality_weight_percent}% = {_points(total)}; rate {bid.rate_pence}p against the lowest "
+            f"{lot.quality_weight_percent}% = {shown}; rate {bid.rate_pence}p against the lowest "
             f"{lowest}p; CQC {record.rating} {_points(rating)} x {quality.rating_percent}%, record "
             f"{_points(history)} x {quality.record_percent}%"
         )
-        scored.append((bid, price, quality_points, total, explanation))
+        scored.append((bid, price, quality_points, total, explanation, shown))
     scored.sort(key=lambda s: (-s[3], s[0].rate_pence, s[0].earliest_start, s[0].submitted_at, s[0].provider_id))
     return [
-        ScoredBid(bid, rank, price, quality_points, total, explanation)
-        for rank, (bid, price, quality_points, total, explanation) in enumerate(scored, start=1)
+        ScoredBid(bid, rank, price, quality_points, total, explanation, shown)
+        for rank, (bid, price, quality_points, total, explanation, shown) in enumerate(scored, start=1)
     ]

@@ -128,7 +128,7 @@ async def _invited(session, council_id: str, package_id: uuid.UUID, provider_id:
     repo = PackagesRepository(session)
     package = await repo.get(council_id, package_id)
     if package is None or not await repo.is_invited(package_id, provider_id):
-        raise NotFound.about("package_id", f"no advert {package_id}", where="path")
+        raise NotFound.about("package_id", "no advert with that id", where="path")
     return package
 
 
@@ -204,7 +204,7 @@ async def person_for_care(package_id: uuid.UUID, principal: CurrentPrincipal, se
     """Only for the provider whose acceptance placed the package, and only while it holds it."""
     placement = await PlacementsRepository(session).of_package(principal.council_id, package_id)
     if placement is None or placement.provider_id != _provider(principal) or placement.end_date is not None:
-        raise NotFound.about("package_id", f"no placement of {package_id} with you", where="path")
+        raise NotFound.about("package_id", "no placement of this package with you", where="path")
     row = (
         await session.execute(
             select(person_copies).where(

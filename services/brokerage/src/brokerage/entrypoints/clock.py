@@ -9,7 +9,9 @@ from typing import Annotated
 from fastapi import Depends
 
 
-def current_time() -> datetime:
+# `async def`, as pbshared's dependencies that do no I/O: FastAPI runs a plain `def` in its thread pool,
+# a hop to another thread and back on every bid for a clock read.
+async def current_time() -> datetime:
     return datetime.now(UTC)
 
 

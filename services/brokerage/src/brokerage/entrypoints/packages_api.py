@@ -130,7 +130,7 @@ async def list_packages(principal: CurrentPrincipal, session: Session, limit: Li
 async def _package(session, council_id: str, package_id: uuid.UUID) -> Package:
     package = await PackagesRepository(session).get(council_id, package_id)
     if package is None:
-        raise NotFound.about("package_id", f"no package {package_id}", where="path")
+        raise NotFound.about("package_id", "no package with that id", where="path")
     return package
 
 

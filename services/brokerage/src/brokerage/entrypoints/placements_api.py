@@ -77,7 +77,7 @@ class HandBackIn(BaseModel):
 async def get_placement(placement_id: uuid.UUID, principal: CurrentPrincipal, session: Session) -> PlacementOut:
     placement = await PlacementsRepository(session).get(principal.council_id, placement_id)
     if placement is None or (principal.role is Role.provider and placement.provider_id != principal.provider_id):
-        raise NotFound.about("placement_id", f"no placement {placement_id}", where="path")
+        raise NotFound.about("placement_id", "no placement with that id", where="path")
     return PlacementOut.of(placement)
 
 

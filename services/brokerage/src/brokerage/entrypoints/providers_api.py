@@ -136,7 +136,7 @@ class ProviderOut(BaseModel):
 def own_or_council(principal: Principal, provider_id: str) -> None:
     """A provider reaches only its own record; another's is as absent as one that does not exist."""
     if principal.role is Role.provider and principal.provider_id != provider_id:
-        raise NotFound.about("provider_id", f"no provider {provider_id}", where="path")
+        raise NotFound.about("provider_id", "no provider with that id", where="path")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProviderOut)
@@ -159,7 +159,7 @@ async def get_provider(provider_id: str, principal: CurrentPrincipal, session: S
     own_or_council(principal, provider_id)
     provider = await ProvidersRepository(session).get(principal.council_id, provider_id)
     if provider is None:
-        raise NotFound.about("provider_id", f"no provider {provider_id}", where="path")
+        raise NotFound.about("provider_id", "no provider with that id", where="path")
     return ProviderOut.of(provider)
 
 

@@ -6,28 +6,16 @@ fire different timers (service_layer/timers.py). A failing step is logged and tr
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 
-from fastapi import FastAPI
-
-from brokerage.service_layer.timers import fire_due
+from brokerage.service_layer.timers import BATCH, fire_due
+from pbshared.platform.polling import polling
 from pbshared.platform.unit_of_work import UnitOfWork
 
-log = logging.getLogger(__name__)
+
+async def _fire_a_batch(new_uow: Callable[[], UnitOfWork], now: datetime) -> bool:
+    return await fire_due(new_uow, now, limit=BATCH) >= BATCH  # a full batch: more may be due
 
 
-async def run_timers(app: FastAPI) -> None:
-    state = app.state
-    settings = state.settings
-    while True:
-        try:
-            await fire_due(
-                lambda: UnitOfWork(state.sessions, settings.service_name, state.outbox_signal), datetime.now(UTC)
-            )
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            log.warning("firing timers failed; trying again", extra={"error": repr(error)})
-        await asyncio.sleep(settings.timer_poll_seconds)
+run_timers = polling("firing timers", "timer_poll_seconds", _fire_a_batch)

@@ -4,7 +4,7 @@ time passes to the next bid; a round with no bid left is re-advertised or escala
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from brokerage.adapters.packages_repository import PackagesRepository
@@ -29,7 +29,7 @@ _GONE = {BidStatus.withdrawn, BidStatus.declined, BidStatus.lapsed, BidStatus.pa
 async def _locked(uow: UnitOfWork, council_id: str, package_id: uuid.UUID) -> Package:
     package = await PackagesRepository(uow.session).get(council_id, package_id, lock="update")
     if package is None:
-        raise NotFound.about("package_id", f"no package {package_id}", where="path")
+        raise NotFound.about("package_id", "no package with that id", where="path")
     return package
 
 
@@ -38,30 +38,54 @@ async def _save(uow: UnitOfWork, package: Package, read_revision: int) -> None:
     assert saved, "the package is locked for update"
 
 
-async def close_round(
-    uow: UnitOfWork, council_id: str, package_id: uuid.UUID, round_number: int, now: datetime
-) -> Package:
-    """The deadline timer of a round: rank its bids and award, or declare the round unfilled."""
-    async with uow:
-        package = await _locked(uow, council_id, package_id)
-        if package.status is not PackageStatus.advertised or package.round != round_number:
-            return package  # already closed: a timer fires once, but its work is idempotent anyway
+async def close_rounds(uow: UnitOfWork, rounds: list[tuple[str, uuid.UUID, int]], now: datetime) -> None:
+    """The deadline timers of many rounds (council, package, round), in the caller's transaction: rank
+    each round's bids and award, or declare the round unfilled. The packages are locked in one
+    statement, their bids and bidders read in one each, ranked in memory and the awards written a
+    statement a kind for all; a round with no bid standing goes on its own (it may be re-advertised).
+    A round already closed is left alone: a timer fires once, but its work is idempotent anyway."""
+    if not rounds:
+        return
+    wanted: dict[uuid.UUID, set[tuple[str, int]]] = {}
+    for council_id, package_id, round_number in rounds:  # a stale timer may name a package's past round
+        wanted.setdefault(package_id, set()).add((council_id, round_number))
+    repo = PackagesRepository(uow.session)
+    due = [
+        p
+        for p in await repo.lock_many(list(wanted))
+        if (p.council_id, p.round) in wanted[p.package_id] and p.status is PackageStatus.advertised
+    ]
+    standing = await repo.sealed_bids_of_rounds([(p.package_id, p.round) for p in due])
+    awards: list[_Award] = []
+    for council_id in sorted({p.council_id for p in due}):
+        in_council = [p for p in due if p.council_id == council_id]
         rules, _ = await council_rules(uow.session, council_id, now.date())
-        repo = PackagesRepository(uow.session)
-        standing = [b for b in await repo.bids_of(package_id, round=round_number) if b.status is BidStatus.open]
-        ranking = await _rank(uow, package, standing, rules)
-        package = await _award_next(uow, replace(package, ranking=ranking), rules, now, len(standing))
-        await uow.commit()
-    return package
+        bidders = {b.provider_id for p in in_council for b in standing[p.package_id]}
+        records = await _records(uow, council_id, bidders)
+        ranked = [replace(p, ranking=_ranking(p, standing[p.package_id], records, rules)) for p in in_council]
+        best = [uuid.UUID(p.ranking[0]["bid_id"]) for p in ranked if p.ranking]
+        tops = await repo.lock_bids(council_id, best) if best else {}
+        for package in ranked:
+            received = len(standing[package.package_id])
+            top = tops.get(uuid.UUID(package.ranking[0]["bid_id"])) if package.ranking else None
+            if top is not None and top.status not in _GONE:
+                awards.append(_award(package, package.ranking[0], top, rules, now, received))
+            else:  # no bid, or the best one withdrawn since it was read: down the ranking one by one
+                await _award_next(uow, package, rules, now, received)
+    await _record_awards(uow, awards, now)
 
 
-async def _rank(uow: UnitOfWork, package: Package, standing: list[Bid], rules: DpsRules) -> list[dict]:
-    bidders = await ProvidersRepository(uow.session).some(package.council_id, {b.provider_id for b in standing})
-    records = {
+async def _records(uow: UnitOfWork, council_id: str, provider_ids: set[str]) -> dict[str, ProviderRecord]:
+    bidders = await ProvidersRepository(uow.session).some(council_id, provider_ids) if provider_ids else {}
+    return {
         provider_id: ProviderRecord(p.rating, p.accepted_packages, p.handed_back_packages)
         for provider_id, p in bidders.items()
     }
-    sealed = [SealedBid(b.bid_id, b.provider_id, b.rate_pence, b.earliest_start, b.submitted_at) for b in standing]
+
+
+def _ranking(
+    package: Package, sealed: list[SealedBid], records: dict[str, ProviderRecord], rules: DpsRules
+) -> list[dict]:
     lot = rules.lot(package.needs.lot)
     assert lot is not None
     return [
@@ -70,46 +94,67 @@ async def _rank(uow: UnitOfWork, package: Package, standing: list[Bid], rules: D
             "bid_id": str(s.bid.bid_id),
             "provider_id": s.bid.provider_id,
             "rate_pence": s.bid.rate_pence,
-            "total": f"{float(round(s.total, 2)):.2f}",
+            "total": s.total_shown,
             "explanation": s.explanation,
         }
         for s in rank_bids(sealed, records, lot, rules.quality)
     ]
 
 
+@dataclass(frozen=True)
+class _Award:
+    read: Package  # as locked: its revision guards the write
+    awarded: Package
+    bid: Bid  # as locked
+    rank: int
+    bids_received: int
+
+
+def _award(package: Package, entry: dict, bid: Bid, rules: DpsRules, now: datetime, bids_received: int) -> _Award:
+    accept_by = now + timedelta(hours=rules.acceptance_hours)
+    awarded = package.awarded(package.ranking or [], bid.bid_id, accept_by, now)
+    return _Award(package, awarded, bid, entry["rank"], bids_received)
+
+
+async def _record_awards(uow: UnitOfWork, awards: list[_Award], now: datetime) -> None:
+    """Awards written a statement a kind for all: the bids, the packages, their rounds, the acceptance
+    timers, and package.awarded for each."""
+    if not awards:
+        return
+    repo = PackagesRepository(uow.session)
+    await repo.save_bids(
+        [(replace(a.bid, status=BidStatus.awarded, revision=a.bid.revision + 1), a.bid.revision) for a in awards]
+    )
+    await repo.save_states([(a.awarded, a.read.revision) for a in awards])
+    rounds = [(a.read.package_id, a.read.round, a.bids_received) for a in awards]
+    await RoundsRepository(uow.session).closed_many(rounds, now, RoundOutcome.awarded)
+    timers = [(a.read.council_id, a.read.package_id, str(a.bid.bid_id), a.awarded.accept_by) for a in awards]
+    await TimersRepository(uow.session).set_many(TimerKind.acceptance_lapses, timers)
+    for a in awards:
+        await uow.publish(
+            PackageAwarded(
+                package_id=a.read.package_id,
+                bid_id=a.bid.bid_id,
+                provider_id=a.bid.provider_id,
+                rank=a.rank,
+                rate_pence=a.bid.rate_pence,
+                accept_by=a.awarded.accept_by,
+            ),
+            council_id=a.read.council_id,
+            subject_id=str(a.read.package_id),
+        )
+
+
 async def _award_next(uow: UnitOfWork, package: Package, rules: DpsRules, now: datetime, bids_received: int) -> Package:
     """Award to the best bid still standing, or declare the round unfilled."""
     repo = PackagesRepository(uow.session)
-    read = package.revision
     for entry in package.ranking or []:
         bid = await repo.bid(package.council_id, uuid.UUID(entry["bid_id"]), for_update=True)
         if bid is None or bid.status in _GONE:
             continue
-        accept_by = now + timedelta(hours=rules.acceptance_hours)
-        awarded = package.awarded(package.ranking or [], bid.bid_id, accept_by, now)
-        await repo.save_bid(
-            replace(bid, status=BidStatus.awarded, revision=bid.revision + 1), read_revision=bid.revision
-        )
-        await _save(uow, awarded, read)
-        await RoundsRepository(uow.session).closed(
-            package.package_id, package.round, now, RoundOutcome.awarded, bids_received
-        )
-        await TimersRepository(uow.session).set(
-            package.council_id, TimerKind.acceptance_lapses, package.package_id, str(bid.bid_id), accept_by
-        )
-        await uow.publish(
-            PackageAwarded(
-                package_id=package.package_id,
-                bid_id=bid.bid_id,
-                provider_id=bid.provider_id,
-                rank=entry["rank"],
-                rate_pence=bid.rate_pence,
-                accept_by=accept_by,
-            ),
-            council_id=package.council_id,
-            subject_id=str(package.package_id),
-        )
-        return awarded
+        award = _award(package, entry, bid, rules, now, bids_received)
+        await _record_awards(uow, [award], now)
+        return award.awarded
     return await _unfilled(uow, package, rules, now, bids_received)
 
 
@@ -190,7 +235,7 @@ async def _awarded_to(uow: UnitOfWork, council_id: str, package_id: uuid.UUID, p
     )
     # Only the provider awarded the package may see that it was: to any other it does not exist.
     if package.status is not PackageStatus.awarded or bid is None or bid.provider_id != provider_id:
-        raise NotFound.about("package_id", f"no award of {package_id} to you", where="path")
+        raise NotFound.about("package_id", "no award of this package to you", where="path")
     return package, bid
 
 

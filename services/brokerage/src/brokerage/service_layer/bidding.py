@@ -1,8 +1,9 @@
 """Sealed bids: a provider bids, revises or withdraws before the deadline and sees only its own.
 
-A bid reads its package under a shared lock: many providers bid at once, but the evaluation at the
-deadline (which locks the package for update) waits for bids already writing, and any bid after it
-finds bidding closed. So no accepted bid is missed and none is accepted after the deadline.
+A bid reads its package under a shared lock, with all else it is judged on in the same statement:
+many providers bid at once, but the evaluation at the deadline (which locks the package for update)
+waits for bids already writing, and any bid after it finds bidding closed. So no accepted bid is
+missed and none is accepted after the deadline.
 """
 
 from __future__ import annotations
@@ -11,31 +12,30 @@ import uuid
 from dataclasses import replace
 from datetime import date, datetime
 
+from brokerage.adapters.bid_setting import BidSetting, bid_setting
 from brokerage.adapters.packages_repository import PackagesRepository
-from brokerage.adapters.providers_repository import ProvidersRepository
 from brokerage.domain.bids import BidTerms, bid_refusals
-from brokerage.domain.packages import Bid, BidStatus, Package
+from brokerage.domain.packages import Bid, BidStatus
 from brokerage.domain.providers import why_ineligible
 from brokerage.service_layer.reference import council_rules
 from pbshared.errors import Conflict, Issue, NotFound, RuleBroken, StaleRevision, Unacceptable
 from pbshared.platform.unit_of_work import UnitOfWork
 
 
-async def _invited_package(
-    repo: PackagesRepository, council_id: str, package_id: uuid.UUID, provider_id: str
-) -> Package:
-    package = await repo.get(council_id, package_id, lock="share")
+async def _judged(
+    uow: UnitOfWork, council_id: str, package_id: uuid.UUID, provider_id: str, now: datetime
+) -> BidSetting:
+    """The package share-locked, with all a bid on it is judged on (one statement)."""
+    setting = await bid_setting(uow.session, council_id, package_id, provider_id, now.date())
     # A package the provider was never invited to is as absent as one that does not exist.
-    if package is None or not await repo.is_invited(package_id, provider_id):
-        raise NotFound.about("package_id", f"no advert {package_id}", where="path")
-    return package
+    if setting is None or not setting.invited:
+        raise NotFound.about("package_id", "no advert with that id", where="path")
+    return setting
 
 
-async def _refuse_unless_acceptable(
-    uow: UnitOfWork, package: Package, provider_id: str, terms: BidTerms, now: datetime
-) -> None:
-    provider = await ProvidersRepository(uow.session).get(package.council_id, provider_id)
-    rules, _ = await council_rules(uow.session, package.council_id, now.date())
+async def _refuse_unless_acceptable(uow: UnitOfWork, setting: BidSetting, terms: BidTerms, now: datetime) -> None:
+    package, provider = setting.package, setting.provider
+    rules, _ = await council_rules(uow.session, package.council_id, now.date(), setting.in_force)
     assert provider is not None  # invited, so registered
     ineligible = why_ineligible(provider, package.needs.lot, package.areas, package.hours_per_week, rules)
     window_issues = bid_refusals(terms, package.window, now, ineligible)
@@ -56,10 +56,11 @@ async def place_bid(
     now: datetime,
 ) -> Bid:
     async with uow:
-        repo = PackagesRepository(uow.session)
-        package = await _invited_package(repo, council_id, package_id, provider_id)
-        await _refuse_unless_acceptable(uow, package, provider_id, BidTerms(rate_pence, earliest_start), now)
-        if await repo.bids_of(package_id, round=package.round, provider_id=provider_id):
+        setting = await _judged(uow, council_id, package_id, provider_id, now)
+        package = setting.package
+        await _refuse_unless_acceptable(uow, setting, BidTerms(rate_pence, earliest_start), now)
+        # A second bid racing this one past the check is stopped by the table's unique constraint.
+        if setting.bid_this_round:
             raise Conflict.about("package_id", "you already bid in this round: revise that bid", where="path")
         bid = Bid(
             bid_id=uuid.uuid4(),
@@ -74,7 +75,7 @@ async def place_bid(
             revision=1,
             submitted_at=now,
         )
-        await repo.add_bid(bid)
+        await PackagesRepository(uow.session).add_bid(bid)
         await uow.commit()
     return bid
 
@@ -84,7 +85,7 @@ async def _own_open_bid(
 ) -> Bid:
     bid = await repo.bid(council_id, bid_id, for_update=True)
     if bid is None or bid.provider_id != provider_id:  # another provider's bid is as absent as none
-        raise NotFound.about("bid_id", f"no bid {bid_id}", where="path")
+        raise NotFound.about("bid_id", "no bid with that id", where="path")
     if bid.revision != read_revision:
         raise StaleRevision()
     if bid.status is not BidStatus.open:
@@ -109,10 +110,10 @@ async def revise_bid(
     async with uow:
         repo = PackagesRepository(uow.session)
         bid = await _own_open_bid(repo, council_id, provider_id, bid_id, read_revision)
-        package = await _invited_package(repo, council_id, bid.package_id, provider_id)
+        setting = await _judged(uow, council_id, bid.package_id, provider_id, now)
         revised = replace(bid, **changes, revision=bid.revision + 1, submitted_at=now)
         terms = BidTerms(revised.rate_pence, revised.earliest_start)
-        await _refuse_unless_acceptable(uow, package, provider_id, terms, now)
+        await _refuse_unless_acceptable(uow, setting, terms, now)
         await _save(repo, revised, read_revision)
         await uow.commit()
     return revised
@@ -124,8 +125,8 @@ async def withdraw_bid(
     async with uow:
         repo = PackagesRepository(uow.session)
         bid = await _own_open_bid(repo, council_id, provider_id, bid_id, read_revision)
-        package = await _invited_package(repo, council_id, bid.package_id, provider_id)
-        if not package.bidding_open(now):
+        setting = await _judged(uow, council_id, bid.package_id, provider_id, now)
+        if not setting.package.bidding_open(now):
             raise Unacceptable.about("bid_id", "bidding closed at the deadline: the bid stands", where="path")
         withdrawn = replace(bid, status=BidStatus.withdrawn, revision=bid.revision + 1)
         await _save(repo, withdrawn, read_revision)

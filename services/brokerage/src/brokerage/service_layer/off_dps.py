@@ -35,7 +35,7 @@ async def place(
         repo = PackagesRepository(uow.session)
         package = await repo.get(council_id, package_id, lock="update")
         if package is None:
-            raise NotFound.about("package_id", f"no package {package_id}", where="path")
+            raise NotFound.about("package_id", "no package with that id", where="path")
         if package.revision != read_revision:
             raise StaleRevision()
         placed: Package = package.placed_off_dps()

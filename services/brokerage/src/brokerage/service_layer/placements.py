@@ -101,7 +101,7 @@ async def _current(
 ) -> tuple[Placement, Package]:
     placement = await PlacementsRepository(uow.session).get(council_id, placement_id, for_update=True)
     if placement is None or (provider_id is not None and placement.provider_id != provider_id):
-        raise NotFound.about("placement_id", f"no placement {placement_id}", where="path")
+        raise NotFound.about("placement_id", "no placement with that id", where="path")
     if placement.revision != read_revision:
         raise StaleRevision()
     package = await PackagesRepository(uow.session).get(council_id, placement.package_id)

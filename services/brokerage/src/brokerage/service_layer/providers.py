@@ -21,7 +21,7 @@ from pbshared.platform.unit_of_work import UnitOfWork
 async def _current(repo: ProvidersRepository, council_id: str, provider_id: str, read_revision: int) -> Provider:
     found = await repo.get(council_id, provider_id, for_update=True)
     if found is None:  # another council's provider is as absent as one who does not exist
-        raise NotFound.about("provider_id", f"no provider {provider_id}", where="path")
+        raise NotFound.about("provider_id", "no provider with that id", where="path")
     if found.revision != read_revision:
         raise StaleRevision()
     return found
