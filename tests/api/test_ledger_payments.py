@@ -10,9 +10,10 @@ import pytest
 
 from ledger.entrypoints.pay_cli import pay
 from ledger.service_layer import agreements
-from pbshared.contract.events.budgets import DeliverySplit, PersonalBudgetAgreed
+from pbshared.contract.events.budgets import PersonalBudgetAgreed
 from pbshared.platform.auth import Role
 from pbshared.platform.unit_of_work import UnitOfWork
+from pbshared.testing.budgets import agreed_budget
 from pbshared.testing.harness import auth, wait_for
 
 pytestmark = pytest.mark.integration
@@ -21,21 +22,7 @@ START = date(2026, 4, 6)
 
 
 def budget(person_id: uuid.UUID, dp_weekly: int) -> PersonalBudgetAgreed:
-    return PersonalBudgetAgreed(
-        person_id=person_id,
-        budget_id=uuid.uuid4(),
-        budget_revision=1,
-        client_group="older_people",
-        funder="council",
-        weekly_pence=dp_weekly,
-        one_off_pence=0,
-        annual_pence=dp_weekly * 52,
-        delivery=DeliverySplit(direct_payment_weekly_pence=dp_weekly),
-        start_date=START,
-        effective_from=START,
-        next_review_date=date(2027, 4, 5),
-        reason="new_assessment",
-    )
+    return agreed_budget(person_id, dp_weekly, START, next_review_date=date(2027, 4, 5))
 
 
 async def set_up(ledger, dp_weekly: int = 14_000):

@@ -10,7 +10,7 @@ from ledger.entrypoints.cards import CARD_ACCESS, CARD_ROUTERS, CARD_UPLOAD_PATH
 from ledger.reference_kinds import LEDGER_REFERENCE_KINDS
 from pbshared.platform.app import build_app
 from pbshared.platform.auth import Role
-from pbshared.platform.service import PersonCopyAccess, ServiceDefinition
+from pbshared.platform.service import PersonCopyAccess, ServiceCommand, ServiceDefinition
 
 SERVICE = ServiceDefinition(
     name="ledger",
@@ -27,6 +27,15 @@ SERVICE = ServiceDefinition(
     person_copies=PersonCopyAccess(
         readers=frozenset({Role.finance_officer, Role.social_worker, Role.team_manager, Role.auditor, Role.admin})
     ),
+    commands={
+        "pay": ServiceCommand(
+            "the payment run for a date, with a progress bar; run again to resume", "ledger.entrypoints.pay_cli"
+        ),
+        "import-card-statement": ServiceCommand(
+            "a card provider's statement file, checked and posted, with a progress bar; run again to resume",
+            "ledger.entrypoints.card_import_cli",
+        ),
+    },
 )
 
 

@@ -1,10 +1,12 @@
 """How each card transaction moves money; the ledger never takes a card account below zero."""
 
 from datetime import UTC, datetime
+from unittest.mock import ANY
 
-from ledger.domain.card_postings import Account, Movement, posting_for
+from ledger.domain.card_postings import Account, Fee, Movement, card_fee, posting_for
 from ledger.domain.card_statement import CardTransaction
 from ledger.domain.card_statement import CardTransactionType as T
+from ledger.domain.reference import CardFeeSchedule
 
 CARD = (Account.card, "CARD-1")
 
@@ -42,3 +44,23 @@ def test_a_refund_moves_back_from_spending_and_a_contribution_in_from_contributi
 def test_a_load_or_a_fee_moves_nothing_the_payment_run_posted_it():
     assert posting_for(tx(T.load, 40_000), None, 0).movements == []
     assert posting_for(tx(T.fee, -20), None, 5_000) == posting_for(tx(T.load, 40_000), None, 0)
+
+
+FEES = CardFeeSchedule(provider="P", per_payment_pence=20, per_card_purchase_pence=3, per_cash_withdrawal_pence=50)
+
+
+def test_each_kind_of_spending_has_its_fee_from_the_schedule():
+    fund, council_fees = (Account.fund, None), (Account.fees, "council")
+    assert card_fee(tx(T.purchase, -100), FEES, False, 0) == Fee(Movement(fund, council_fees, 3), ANY, 0)
+    payment = CardTransaction("T2", "CARD-1", datetime(2026, 4, 1, tzinfo=UTC), -100, T.purchase, "A PA", None, 0)
+    assert card_fee(payment, FEES, False, 0).movement.pence == 20  # no merchant code: the provider paid it
+    assert card_fee(tx(T.cash_withdrawal, -100), FEES, False, 0).movement.pence == 50
+    assert card_fee(tx(T.refund, 100), FEES, False, 0) is None
+    assert card_fee(tx(T.purchase, -100), None, False, 0) is None  # no schedule loaded
+    assert card_fee(tx(T.purchase, -100), CardFeeSchedule(provider="P"), False, 0) is None  # a fee of nothing
+
+
+def test_a_fee_from_the_budget_comes_off_the_card_only_when_it_covers_it():
+    assert card_fee(tx(T.purchase, -100), FEES, True, 3) == Fee(Movement(CARD, (Account.fees, "budget"), 3), ANY, -3)
+    short = card_fee(tx(T.purchase, -100), FEES, True, 2)
+    assert short == Fee(Movement((Account.fund, None), (Account.fees, "council"), 3), ANY, 0)

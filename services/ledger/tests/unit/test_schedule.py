@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ledger.domain.schedule import CycleBalance, Dated, FundingDecision, ScheduleInputs, already_paid_lines, prorate
 from pbshared.contract.events.health import FundingBasis, FundingChange
 from pbshared.contract.events.ledger import DirectPaymentFunder
@@ -107,3 +110,55 @@ def test_the_contribution_expected_is_cut_where_it_changes_and_never_from_the_nh
     assert suspended.contribution_expected(cycle) == 4_000
     nhs = FundingDecision("d1", FundingBasis.joint_funding, FundingChange.started, START, nhs_weekly_pence=14_000)
     assert _inputs(contribution_paid_in=True, funding=[nhs]).contribution_expected(cycle) == 4 * 1_000
+
+
+_days = st.integers(min_value=-40, max_value=400).map(lambda n: START + timedelta(days=n))
+_dated = st.builds(Dated, _days, st.integers(min_value=0, max_value=60_000), st.integers(min_value=0, max_value=2))
+_funding = st.builds(
+    FundingDecision,
+    st.sampled_from(["a", "b"]),
+    st.sampled_from(list(FundingBasis)),
+    st.sampled_from(list(FundingChange)),
+    _days,
+    st.none() | st.integers(min_value=0, max_value=100).map(Decimal),
+    st.none() | st.integers(min_value=0, max_value=30_000),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    gross=st.lists(_dated, max_size=4),
+    contributions=st.lists(_dated, max_size=3),
+    suspensions=st.lists(_dated.map(lambda d: Dated(d.effective_from, d.value % 2, d.sequence)), max_size=3),
+    funding=st.lists(_funding, max_size=3),
+    end=st.none() | _days,
+    paid_in=st.booleans(),
+    weeks=st.sampled_from([1, 2, 4]),
+)
+def test_a_cycles_due_is_its_lines_sum_and_each_piece_has_the_terms_of_its_first_day(
+    gross, contributions, suspensions, funding, end, paid_in, weeks
+):
+    """A run reads each cycle's due without making its lines: it must be what the lines add up to,
+    and the terms it cuts by (worked out once per change day) those in force on each piece's first day."""
+    schedule = _inputs(
+        gross=[Dated(START, 15_000), *gross],
+        contributions=contributions,
+        suspensions=suspensions,
+        funding=funding,
+        end_date=end,
+        contribution_paid_in=paid_in,
+        cycle_weeks=weeks,
+        set_up_costs_pence=5_000,
+    )
+    for cycle in schedule.cycles_due(START + timedelta(days=420)):
+        lines = schedule.lines(cycle)
+        summed: dict[str, int] = {}
+        for line in lines:
+            summed[line.funder] = summed.get(line.funder, 0) + line.amount_pence
+        assert schedule.due(cycle) == summed
+        for line in lines:
+            if line.days is not None:
+                terms = schedule.terms_on(line.period_start)
+                assert terms.active
+                expected = {"direct payment": terms.gross - terms.nhs, "direct payment (NHS part)": terms.nhs}
+                assert line.weekly_pence == expected.get(line.description, line.weekly_pence)

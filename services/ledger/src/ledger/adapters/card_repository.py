@@ -11,12 +11,15 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, func, insert, or_, select, text
+from sqlalchemy import String, Table, and_, delete, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.adapters.card_tables import card_statement_lines, card_transactions
+from ledger.adapters.ledger_repository import by_unique_key, one_of
 from ledger.adapters.tables import ledger_accounts
+from ledger.domain.accounts import AccountKind, account_code
 from ledger.domain.card_statement import CardTransaction, CardTransactionType
+from pbshared.platform.db import copy_records
 
 _STAGED = ("transaction_id", "card_account", "occurred_at", "type", "amount_pence", "merchant_name")
 _STAGED += ("merchant_category_code", "balance_pence")
@@ -39,13 +42,34 @@ def transaction_of(row: Any) -> CardTransaction:
     )
 
 
-def _staged_values(import_id: uuid.UUID, line: int, record: CardTransaction) -> dict[str, Any]:
-    return {
-        "import_id": import_id,
-        "line": line,
-        **{name: getattr(record, name) for name in _STAGED if name != "type"},
-        "type": record.type.value,
-    }
+def _staged_values(import_id: uuid.UUID, line: int, r: CardTransaction) -> tuple:
+    """A staged line in the order of _STAGED_COLUMNS."""
+    return (import_id, line, r.transaction_id, r.card_account, r.occurred_at, r.type.value, r.amount_pence,
+            r.merchant_name, r.merchant_category_code, r.balance_pence)  # fmt: skip
+
+
+_STAGED_COLUMNS = ("import_id", "line", *_STAGED)
+_RECORDED = ("council_id", *_STAGED, "category", "flag", "card_effect_pence", "overspend_pence", "source")
+_RECORDED += ("imported_at",)
+
+
+def recorded(
+    council_id: str,
+    r: CardTransaction,
+    category: str | None,
+    flag: str | None,
+    card_effect_pence: int,
+    overspend_pence: int,
+    source: str,
+    imported_at: datetime,
+) -> tuple:
+    """A card_transactions row, in the order of _RECORDED."""
+    return (council_id, r.transaction_id, r.card_account, r.occurred_at, r.type.value, r.amount_pence,
+            r.merchant_name, r.merchant_category_code, r.balance_pence, category, flag, card_effect_pence,
+            overspend_pence, source, imported_at)  # fmt: skip
+
+
+_TYPES = {t.value: t for t in CardTransactionType}
 
 
 class CardRepository:
@@ -53,20 +77,24 @@ class CardRepository:
         self._session = session
 
     async def stage(self, import_id: uuid.UUID, lines: Sequence[tuple[int, CardTransaction]]) -> None:
-        await self.copy(card_statement_lines, [_staged_values(import_id, n, r) for n, r in lines])
+        records = [_staged_values(import_id, n, r) for n, r in lines]
+        await self.copy_records(card_statement_lines, _STAGED_COLUMNS, records)
 
     async def copy(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Insert many rows at once: PostgreSQL's COPY (the rows are already checked), else a batched INSERT."""
-        if not rows:
+        if rows:
+            columns = tuple(rows[0])
+            await self.copy_records(table, columns, [tuple(row[c] for c in columns) for row in rows])
+
+    async def copy_records(self, table: Table, columns: Sequence[str], records: list[tuple]) -> None:
+        """`copy` of rows already in tuples of `columns` (no dict made and taken apart for each row)."""
+        if not records:
             return
         connection = await self._session.connection()
         if connection.dialect.name == "postgresql":
-            raw = (await connection.get_raw_connection()).driver_connection
-            columns = list(rows[0])
-            records = [tuple(row[c] for c in columns) for row in rows]
-            await raw.copy_records_to_table(table.name, records=records, columns=columns)
+            await copy_records(connection, table.name, columns, records)
         else:
-            await self._session.execute(insert(table), rows)
+            await self._session.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in records])
 
     async def analyse(self, *tables: Table) -> None:
         """Fresh statistics for the planner after a bulk load: a table just filled by COPY looks empty
@@ -77,10 +105,10 @@ class CardRepository:
                 await self._session.execute(text(f"ANALYZE {table.name}"))
 
     async def card_account_ids(self, council_id: str, references: Iterable[str]) -> dict[str, uuid.UUID]:
-        a = ledger_accounts.c
-        query = select(a.reference, a.account_id).where(
-            a.council_id == council_id, a.kind == "card", a.reference.in_(set(references))
-        )
+        codes = [account_code(AccountKind.card, reference) for reference in set(references)]
+        if not codes:
+            return {}
+        query = by_unique_key(self._session, ledger_accounts, ledger_accounts.c.code, council_id, codes)
         return {row.reference: row.account_id for row in await self._session.execute(query)}
 
     async def lines_with_unknown_card_account(self, council_id: str, import_id: uuid.UUID, limit: int) -> list[int]:
@@ -110,12 +138,17 @@ class CardRepository:
     async def staged_page(self, import_id: uuid.UUID, after_line: int, limit: int) -> list[tuple[int, CardTransaction]]:
         s = card_statement_lines.c
         query = (
-            select(card_statement_lines)
+            select(s.line, *(s[name] for name in _STAGED))
             .where(s.import_id == import_id, s.line > after_line)
             .order_by(s.line)
             .limit(limit)
         )
-        return [(row._mapping["line"], transaction_of(row)) for row in await self._session.execute(query)]
+        rows = await self._session.execute(query)
+        # Positional, in the order of _STAGED: a page of thousands of lines, read without a mapping per row.
+        return [
+            (line, CardTransaction(ref, card, _utc(when), pence, _TYPES[kind], merchant, mcc, balance))
+            for line, ref, card, when, kind, pence, merchant, mcc, balance in rows
+        ]
 
     async def count_staged(self, import_id: uuid.UUID) -> int:
         query = (
@@ -132,12 +165,15 @@ class CardRepository:
         await self._session.execute(delete(card_statement_lines).where(card_statement_lines.c.import_id == import_id))
 
     async def imported(self, council_id: str, transaction_ids: Iterable[str]) -> dict[str, CardTransaction]:
-        t = card_transactions.c
-        query = select(card_transactions).where(t.council_id == council_id, t.transaction_id.in_(set(transaction_ids)))
+        wanted = list(set(transaction_ids))
+        if not wanted:
+            return {}
+        query = by_unique_key(self._session, card_transactions, card_transactions.c.transaction_id, council_id, wanted)
         return {row._mapping["transaction_id"]: transaction_of(row) for row in await self._session.execute(query)}
 
-    async def add_transactions(self, rows: list[dict[str, Any]]) -> None:
-        await self.copy(card_transactions, rows)
+    async def add_transactions(self, rows: Iterable[tuple]) -> None:
+        """Rows made by `recorded`."""
+        await self.copy_records(card_transactions, _RECORDED, list(rows))
 
     async def cash_withdrawals(
         self, council_id: str, card_accounts: Iterable[str], since: datetime
@@ -146,7 +182,7 @@ class CardRepository:
         t = card_transactions.c
         query = select(t.card_account, t.transaction_id, t.occurred_at, t.amount_pence).where(
             t.council_id == council_id,
-            t.card_account.in_(set(card_accounts)),
+            one_of(self._session.bind.dialect.name, t.card_account, card_accounts, String),
             t.type == CardTransactionType.cash_withdrawal.value,
             t.occurred_at >= since,
         )

@@ -1,22 +1,43 @@
 """Reading and writing ledger accounts and transfers; always within one council.
 
-Accounts are locked with SELECT ... FOR UPDATE in the order of their ids, so two transfers touching
-the same two accounts queue instead of deadlocking. On SQLite the clause is dropped: the platform
+Every path locks accounts in one order (`_locking`): card accounts first, then the rest, each in the
+order of their ids. Card accounts come first because a card statement's page must read its cards'
+balances before it knows which other accounts (fees, overspend) its lines move; it locks those
+later, and a payment run or a single posting that took a fund before a card would then hold what the
+page waits for while waiting for the page's card. On SQLite the clause is dropped: the platform
 begins every writing transaction with BEGIN IMMEDIATE, so writers already queue.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, literal, select, union_all, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    String,
+    Table,
+    Uuid,
+    and_,
+    any_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.adapters.tables import ledger_accounts, ledger_transfers
-from ledger.domain.accounts import Account, AccountKind, Balance, Counters
+from ledger.domain.accounts import Account, AccountKind, Balance, Counters, LockedAccount
 from ledger.domain.transfers import POSTING_PHASES, RESOLVING_PHASES, CounterChange, Phase, Transfer
 
 _COUNTERS = ("debits_posted", "credits_posted", "debits_pending", "credits_pending")
@@ -56,8 +77,11 @@ def _account_values(account: Account) -> dict[str, Any]:
     )
 
 
+_TRANSFER_COLUMNS = tuple(c.name for c in ledger_transfers.columns)  # once: a run writes 1,500 rows a page
+
+
 def _transfer_values(transfer: Transfer) -> dict[str, Any]:
-    values = {name: getattr(transfer, name) for name in (c.name for c in ledger_transfers.columns)}
+    values = {name: getattr(transfer, name) for name in _TRANSFER_COLUMNS}
     return {**values, "phase": transfer.phase.value}
 
 
@@ -66,6 +90,41 @@ def _movement(account: Any, amount: Any, position: int, where: Any) -> Any:
     values = [amount if i == position else literal(0) for i in range(len(_COUNTERS))]
     labelled = [v.label(name) for v, name in zip(values, _COUNTERS, strict=True)]
     return select(account.label("a"), *labelled).where(where)
+
+
+def one_of(dialect: str, column: Any, values: Iterable[Any], type_: Any) -> Any:
+    """column IN the values; on PostgreSQL = ANY of one array parameter, where an IN list of a page's
+    thousands of values costs SQLAlchemy longer to render (a parameter each) than the query takes."""
+    wanted = list(set(values))
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, wanted, type_=ARRAY(type_)))
+    return column.in_(wanted)
+
+
+def _locking(dialect: str, account_ids: Iterable[uuid.UUID], *columns: Any) -> Any:
+    """SELECT `columns` of these accounts, locked in the one order every path takes (module docstring).
+
+    FOR NO KEY UPDATE, the lock an UPDATE of the counters takes anyway: other transactions' new
+    transfers (whose foreign keys take KEY SHARE) are not held up by it. On PostgreSQL the ids go as
+    one array (`one_of`: a page of a card statement locks up to tens of thousands of cards)."""
+    a = ledger_accounts.c
+    wanted = one_of(dialect, a.account_id, account_ids, Uuid)
+    cards_first = (a.kind != AccountKind.card.value, a.account_id)
+    return select(*columns).where(wanted).order_by(*cards_first).with_for_update(key_share=True)
+
+
+def by_unique_key(session: AsyncSession, table: Table, key: Column, council_id: str, wanted: list[str]) -> Any:
+    """The council's rows whose `key` (unique with council_id) is one of `wanted`.
+
+    On PostgreSQL, one unique-index probe per key (a lateral join over the array): a plain IN list
+    lets the planner, while a growing table has no statistics yet (a council's first big payment
+    run), scan every row of the council for each page instead, which made a run quadratic.
+    """
+    if session.bind.dialect.name != "postgresql":
+        return select(table).where(table.c.council_id == council_id, key.in_(wanted))
+    keys = func.unnest(bindparam("wanted", wanted, type_=ARRAY(String))).table_valued("key").render_derived(name="k")
+    probe = select(table).where(table.c.council_id == council_id, key == keys.c.key).limit(1).lateral("found")
+    return select(probe).select_from(keys).join(probe, true())
 
 
 class LedgerRepository:
@@ -95,16 +154,14 @@ class LedgerRepository:
         rows = (await self._session.execute(query.order_by(ledger_accounts.c.code))).all()
         return [_account(r) for r in rows]
 
-    async def lock_accounts(self, council_id: str, account_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Account]:
-        """Locks the accounts in id order (a fixed order, so concurrent transfers never deadlock)."""
-        query = (
-            select(ledger_accounts)
-            .where(ledger_accounts.c.council_id == council_id, ledger_accounts.c.account_id.in_(set(account_ids)))
-            .order_by(ledger_accounts.c.account_id)
-            .with_for_update()
+    async def lock_accounts(self, council_id: str, account_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, LockedAccount]:
+        """Locks the council's accounts among these (in the one order) and reads what a posting needs."""
+        a = ledger_accounts.c
+        query = _locking(
+            self._session.bind.dialect.name, account_ids, a.account_id, a.never_below_zero, *(a[c] for c in _COUNTERS)
         )
-        rows = (await self._session.execute(query)).all()
-        return {row._mapping["account_id"]: _account(row) for row in rows}
+        rows = (await self._session.execute(query.where(a.council_id == council_id))).all()
+        return {row[0]: LockedAccount(row[1], Counters(*row[2:])) for row in rows}
 
     async def add_account(self, account: Account) -> None:
         await self._session.execute(insert(ledger_accounts).values(**_account_values(account)))
@@ -117,6 +174,39 @@ class LedgerRepository:
             await self._session.execute(
                 update(ledger_accounts).where(ledger_accounts.c.account_id == account_id).values(**values)
             )
+
+    async def add_to_posted(self, deltas: Mapping[uuid.UUID, Sequence[int]]) -> None:
+        """Add (debits, credits) to each account's posted counters. On PostgreSQL one UPDATE joined
+        to arrays of the changes: a page of a card statement moves up to tens of thousands of
+        accounts, and one statement executed for each (as on SQLite) cost seconds a page.
+
+        The rows are locked first in the one order (module docstring): an UPDATE joined to an array
+        locks them in whatever order its plan meets them, and two pages (or a page and a webhook or
+        a payment run) both moving the fund, a fee account and spending categories would otherwise
+        deadlock. Call it before writing the transfers that reference these accounts."""
+        if not deltas:
+            return
+        a = ledger_accounts.c
+        if (await self._session.connection()).dialect.name == "postgresql":
+            await self._session.execute(_locking("postgresql", deltas, a.account_id))
+            arrays = text(
+                "SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:debits AS bigint[]), CAST(:credits AS bigint[]))"
+                " AS change(id, d, c)"
+            ).columns(id=Uuid, d=BigInteger, c=BigInteger)
+            ids, changes = list(deltas), list(deltas.values())
+            change = arrays.bindparams(ids=ids, debits=[d for d, _ in changes], credits=[c for _, c in changes])
+            change = change.subquery("change")
+            statement = update(ledger_accounts).where(a.account_id == change.c.id)
+            values = {"debits_posted": a.debits_posted + change.c.d, "credits_posted": a.credits_posted + change.c.c}
+            await self._session.execute(statement.values(**values), execution_options={"synchronize_session": False})
+            return
+        await self._session.execute(
+            update(ledger_accounts)
+            .where(a.account_id == bindparam("id"))
+            .values(debits_posted=a.debits_posted + bindparam("d"), credits_posted=a.credits_posted + bindparam("c")),
+            [{"id": account, "d": d, "c": c} for account, (d, c) in deltas.items()],
+            execution_options={"synchronize_session": False},
+        )
 
     # Transfers
 
@@ -138,18 +228,14 @@ class LedgerRepository:
         wanted = list(set(keys))
         if not wanted:
             return {}
-        query = select(ledger_transfers).where(
-            ledger_transfers.c.council_id == council_id, ledger_transfers.c.idempotency_key.in_(wanted)
-        )
+        query = by_unique_key(self._session, ledger_transfers, ledger_transfers.c.idempotency_key, council_id, wanted)
         return {t.idempotency_key: t for t in (_transfer(r) for r in (await self._session.execute(query)).all())}
 
     async def accounts_by_codes(self, council_id: str, codes: Iterable[str]) -> dict[str, Account]:
         wanted = list(set(codes))
         if not wanted:
             return {}
-        query = select(ledger_accounts).where(
-            ledger_accounts.c.council_id == council_id, ledger_accounts.c.code.in_(wanted)
-        )
+        query = by_unique_key(self._session, ledger_accounts, ledger_accounts.c.code, council_id, wanted)
         return {a.code: a for a in (_account(r) for r in (await self._session.execute(query)).all())}
 
     async def add_accounts(self, accounts: list[Account]) -> None:

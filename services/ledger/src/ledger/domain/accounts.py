@@ -76,6 +76,14 @@ class Account:
 
 
 @dataclass(frozen=True)
+class LockedAccount:
+    """What a posting reads of an account it has locked: whether it may go below zero, and its counters."""
+
+    never_below_zero: bool
+    counters: Counters
+
+
+@dataclass(frozen=True)
 class Balance:
     """An account's balance on a date: posted (credits less debits) and what is pending either way."""
 

@@ -44,6 +44,8 @@ AT_A_MERCHANT = frozenset({CardTransactionType.purchase, CardTransactionType.ref
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 _POUNDS = re.compile(r"(-?)(\d{1,9})\.(\d{2})")
 _MCC = re.compile(r"\d{4}")
+_CONTROL = re.compile(r"[\x00-\x1f]")  # a character below space: not printable
+_TYPES = {t.value: t for t in CardTransactionType}
 MAX_MERCHANT_NAME = 200
 
 
@@ -95,44 +97,55 @@ def pence_from_pounds(text: str) -> int | None:
 
 def parse_record(fields: dict[str, str]) -> tuple[CardTransaction | None, list[RecordProblem]]:
     """One record (a CSV row or a webhook body) checked completely: the transaction, or every problem."""
-    problems: list[RecordProblem] = []
 
     def text(name: str) -> str:
         value = fields.get(name)
         return value.strip() if isinstance(value, str) else ""
 
-    transaction_id = text("transaction_id")
+    return _checked(*(text(name) for name in COLUMNS))
+
+
+def _checked(
+    transaction_id: str,
+    card_account: str,
+    occurred_at_text: str,
+    amount_text: str,
+    type_text: str,
+    merchant: str,
+    mcc_text: str,
+    balance_text: str,
+) -> tuple[CardTransaction | None, list[RecordProblem]]:
+    """parse_record on the fields' texts already stripped, in the order of COLUMNS (a statement's
+    lines come here straight from the CSV reader, without a dict made for each)."""
+    problems: list[RecordProblem] = []
     if not _ID.fullmatch(transaction_id):
         problems.append(RecordProblem("transaction_id", "required: 1-64 letters, digits, '.', '_', ':' or '-'"))
-    card_account = text("card_account")
     if not _ID.fullmatch(card_account):
         problems.append(RecordProblem("card_account", "required: 1-64 letters, digits, '.', '_', ':' or '-'"))
-    occurred_at = _timestamp(text("occurred_at"))
+    occurred_at = _timestamp(occurred_at_text)
     if occurred_at is None:
         problems.append(
             RecordProblem(
                 "occurred_at", "required: ISO 8601 date and time with its UTC offset, e.g. 2026-04-01T09:30:00Z"
             )
         )
-    kind = _type(text("type"))
+    kind = _TYPES.get(type_text)
     if kind is None:
         problems.append(RecordProblem("type", f"required: one of {', '.join(t.value for t in CardTransactionType)}"))
-    amount = pence_from_pounds(text("amount"))
+    amount = pence_from_pounds(amount_text)
     if amount is None or amount == 0:
         problems.append(RecordProblem("amount", "required: pounds with exactly two decimals, not zero, e.g. -12.34"))
     elif kind is not None and (amount > 0) != (kind in MONEY_IN):
         sign = "positive (money in)" if kind in MONEY_IN else "negative (money out)"
         problems.append(RecordProblem("amount", f"must be {sign} for this type"))
-    merchant = text("merchant_name")
-    if len(merchant) > MAX_MERCHANT_NAME or any(ord(c) < 32 for c in merchant):
+    if len(merchant) > MAX_MERCHANT_NAME or _CONTROL.search(merchant):
         problems.append(RecordProblem("merchant_name", f"at most {MAX_MERCHANT_NAME} printable characters"))
     elif kind in AT_A_MERCHANT and not merchant:
         problems.append(RecordProblem("merchant_name", "required for a purchase or refund"))
-    mcc_text = text("merchant_category_code")
     mcc = int(mcc_text) if _MCC.fullmatch(mcc_text) else None
     if mcc_text and mcc is None:
         problems.append(RecordProblem("merchant_category_code", "four digits (ISO 18245), or empty"))
-    balance = pence_from_pounds(text("balance"))
+    balance = pence_from_pounds(balance_text)
     if balance is None:
         problems.append(RecordProblem("balance", "required: pounds with exactly two decimals, e.g. 250.00"))
     if problems:
@@ -163,13 +176,6 @@ def _timestamp(value: str) -> datetime | None:
     return parsed.astimezone(UTC)  # stored and compared in UTC; the day in UK time is worked out where needed
 
 
-def _type(value: str) -> CardTransactionType | None:
-    try:
-        return CardTransactionType(value)
-    except ValueError:
-        return None
-
-
 def read_statement(lines: Iterable[str]) -> Iterator[tuple[int, CardTransaction | None, list[LineProblem]]]:
     """Each data line of a statement as (line number, transaction or None, its problems), streamed.
 
@@ -192,6 +198,7 @@ def read_statement(lines: Iterable[str]) -> Iterator[tuple[int, CardTransaction 
     if sorted(names) != sorted(COLUMNS):
         yield 1, None, [LineProblem(1, "header", f"must name exactly these columns: {', '.join(COLUMNS)}")]
         return
+    order = [names.index(name) for name in COLUMNS]  # the file's position of each column
     seen: set[str] = set()
     while True:
         line = reader.line_num + 1
@@ -207,7 +214,7 @@ def read_statement(lines: Iterable[str]) -> Iterator[tuple[int, CardTransaction 
         if len(row) != len(names):
             yield line, None, [LineProblem(line, "line", f"must have {len(names)} fields, one per column")]
             continue
-        record, problems = parse_record(dict(zip(names, row, strict=True)))
+        record, problems = _checked(*[row[i].strip() for i in order])  # a list: a million lines, no generator each
         if record is not None and record.transaction_id in seen:
             yield line, None, [LineProblem(line, "transaction_id", "repeats a transaction id of an earlier line")]
             continue

@@ -39,8 +39,11 @@ def payables(
     by_funder: dict[str, list[tuple[tuple[date, date], CycleItem]]] = defaultdict(list)
     for cycle in schedule.cycles_due(run_date):
         already = paid.get(cycle[0], {})
+        difference = CycleBalance(cycle, schedule.due(cycle), already).difference()
+        if not difference:  # paid in full, as most cycles of a long agreement are: no lines to show
+            continue
         lines = schedule.lines(cycle)
-        for funder, amount in CycleBalance(cycle, schedule.due(cycle), already).difference().items():
+        for funder, amount in difference.items():
             explained = [line for line in lines if line.funder == funder]
             explained += [line for line in already_paid_lines(cycle, already) if line.funder == funder]
             by_funder[funder].append((cycle, CycleItem(cycle[0], funder, amount, tuple(explained))))

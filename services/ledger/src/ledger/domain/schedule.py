@@ -12,10 +12,12 @@ paid" line. Pure Python.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property, lru_cache
 
 from pbshared.contract.events.health import FundingBasis, FundingChange
 from pbshared.contract.events.ledger import DirectPaymentFunder
@@ -25,6 +27,7 @@ COUNCIL = "council"
 NHS = "nhs"
 
 
+@lru_cache(maxsize=65_536)  # pure, and a run asks for the same few (weekly, days) for every cycle
 def prorate(weekly_pence: int, days: int) -> int:
     """weekly x days / 7, half up to the penny: the one rule for part of a week."""
     return pence_half_up(Decimal(weekly_pence) * days / 7)
@@ -133,26 +136,38 @@ class ScheduleInputs:
             start = end + timedelta(days=1)
         return found
 
-    def _changes(self) -> set[date]:
+    @cached_property
+    def _changes(self) -> tuple[list[date], list[Terms]]:
+        """The days anything changes, in order, with the terms from each: computed once per schedule,
+        since every cycle is cut at them, and the terms only ever change on one of them."""
         days = {d.effective_from for d in (*self.gross, *self.contributions, *self.suspensions)}
         days |= {d.effective_date for d in self.funding}
         if self.end_date is not None:
             days.add(self.end_date + timedelta(days=1))
-        return days
+        ordered = sorted(days)
+        return ordered, [self.terms_on(day) for day in ordered]
 
     def lines(self, cycle: tuple[date, date]) -> list[Line]:
         """The cycle's lines: a piece between changes per line, and the one-off amounts in the first."""
+        return [Line(cycle[0], *part) for part in self._parts(cycle)]
+
+    def due(self, cycle: tuple[date, date]) -> dict[str, int]:
+        """What the cycle is worth, per funder: its lines' sum (without making the lines)."""
+        totals: dict[str, int] = {}
+        for *_, funder, _, _, amount in self._parts(cycle):
+            totals[funder] = totals.get(funder, 0) + amount
+        return totals
+
+    def _parts(self, cycle: tuple[date, date]) -> Iterator[tuple[date, date, str, str, int | None, int | None, int]]:
+        """Each line of the cycle but its cycle start: (from, to, description, funder, weekly, days, pence)."""
         first = cycle[0]
-        lines: list[Line] = []
         if first == self.start_date:
-            lines += [
-                Line(first, first, first, label, COUNCIL, None, None, amount)
-                for label, amount in (
-                    ("set-up costs", self.set_up_costs_pence),
-                    ("opening float", self.opening_float_pence),
-                )
-                if amount
-            ]
+            for label, amount in (
+                ("set-up costs", self.set_up_costs_pence),
+                ("opening float", self.opening_float_pence),
+            ):
+                if amount:
+                    yield first, first, label, COUNCIL, None, None, amount
         for piece_start, piece_end, terms in self._pieces(cycle):
             days = (piece_end - piece_start).days + 1
             council_part = terms.gross - terms.nhs
@@ -166,16 +181,21 @@ class ScheduleInputs:
             ):
                 if weekly:
                     amount = prorate(abs(weekly), days) * (1 if weekly > 0 else -1)
-                    lines.append(Line(first, piece_start, piece_end, text, funder, weekly, days, amount))
-        return lines
+                    yield piece_start, piece_end, text, funder, weekly, days, amount
 
     def _pieces(self, cycle: tuple[date, date]) -> list[tuple[date, date, Terms]]:
         """The cycle cut where anything changes: each active piece with the terms that apply to it."""
         first, last = cycle
-        cuts = sorted({first} | {d for d in self._changes() if first < d <= last})
+        days, terms_from = self._changes
+        inside = bisect_right(days, first), bisect_right(days, last)  # the changes with first < day <= last
+        cuts = [first, *days[inside[0] : inside[1]]]
         pieces = []
-        for piece_start, piece_end in zip(cuts, [*(c - timedelta(days=1) for c in cuts[1:]), last], strict=True):
-            terms = self.terms_on(piece_start)
+        for n, (piece_start, piece_end) in enumerate(
+            zip(cuts, [*(c - timedelta(days=1) for c in cuts[1:]), last], strict=True)
+        ):
+            # The terms in force: those from the last change on or before the piece's start.
+            index = inside[0] - 1 + n
+            terms = terms_from[index] if index >= 0 else self.terms_on(piece_start)
             if terms.active:
                 pieces.append((piece_start, piece_end, terms))
         return pieces
@@ -190,13 +210,6 @@ class ScheduleInputs:
             prorate(min(terms.contribution, terms.gross - terms.nhs), (end - start).days + 1)
             for start, end, terms in self._pieces(cycle)
         )
-
-    def due(self, cycle: tuple[date, date]) -> dict[str, int]:
-        """What the cycle is worth, per funder."""
-        totals: dict[str, int] = {}
-        for line in self.lines(cycle):
-            totals[line.funder] = totals.get(line.funder, 0) + line.amount_pence
-        return totals
 
 
 def _value_on(series: Sequence[Dated], day: date) -> int:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
 
-from ledger.domain.accounts import Account, Counters
+from ledger.domain.accounts import Counters, LockedAccount
 from pbshared.errors import Conflict, Issue, RuleBroken
 
 MAX_AMOUNT_PENCE = 10**13  # GBP 100bn: far above any payment, well inside a 64-bit counter
@@ -171,7 +171,7 @@ def counter_changes(request: TransferRequest, pending: Transfer | None) -> tuple
     )
 
 
-def refuse_overdraft(debited: Account, change: CounterChange) -> None:
+def refuse_overdraft(debited: LockedAccount, change: CounterChange) -> None:
     """A never-below-zero account keeps posted credits >= posted debits + pending debits."""
     if not debited.never_below_zero:
         return

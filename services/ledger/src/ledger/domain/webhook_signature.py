@@ -30,9 +30,10 @@ def signature(secret: bytes, timestamp: str, nonce: str, body: bytes) -> str:
 
 
 def verify(
-    secret: bytes, timestamp: str | None, nonce: str | None, signed: str | None, body: bytes, now: float, window: float
+    secret: bytes, timestamp: str | None, nonce: str | None, signed: str | None, body: bytes, now: int, window: int
 ) -> None:
-    """Raise SignatureRefused unless the call is signed with `secret` and within `window` seconds of now."""
+    """Raise SignatureRefused unless the call is signed with `secret` and within `window` seconds of now
+    (both whole seconds, as Card-Timestamp is)."""
     if not timestamp or not nonce or not signed:
         raise SignatureRefused("unsigned: Card-Timestamp, Card-Nonce and Card-Signature are required")
     if not timestamp.isdigit():
@@ -44,4 +45,4 @@ def verify(
     if not hmac.compare_digest(signature(secret, timestamp, nonce, body), signed):
         raise SignatureRefused("Card-Signature does not match the call: wrongly signed")
     if abs(now - int(timestamp)) > window:
-        raise SignatureRefused(f"Card-Timestamp is more than {int(window)} seconds from now: too old", replay=True)
+        raise SignatureRefused(f"Card-Timestamp is more than {window} seconds from now: too old", replay=True)

@@ -122,7 +122,9 @@ async def webhook(
     except SignatureRefused as refused:
         raise Problem(401, "Webhook call refused", refused.reason) from None
     try:
-        delivered = await card_webhook.receive(uow, principal.council_id, signed, body)
+        delivered = await card_webhook.receive(
+            uow, principal.council_id, signed, body, window=settings.card_webhook_window_seconds
+        )
     except card_webhook.RecordRefused as refused:
         problems = [
             FieldProblem(["body", p.field] if p.field != "body" else ["body"], p.rule) for p in refused.problems

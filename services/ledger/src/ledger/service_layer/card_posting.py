@@ -2,7 +2,7 @@
 time (ledger.service_layer.postings.post), written set-wise so a statement of a million lines posts
 in minutes, not hours.
 
-For each page: the card accounts it touches are locked (in id order, as `post` locks them), the
+For each page: the card accounts it touches are locked (first, in the one order every posting takes), the
 transactions already imported are skipped (locked first, so a webhook delivering the same one at the
 same moment waits and then finds it), each new one is categorised and flagged by the council's rules
 and turned into movements with the card's balance carried along in memory, and then the transfers,
@@ -12,27 +12,26 @@ idempotency key is the provider's transaction id, so no transaction can be poste
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, update
-
-from ledger.adapters.card_repository import IDENTITY, CardRepository
+from ledger.adapters.card_repository import CardRepository, recorded
 from ledger.adapters.ledger_repository import LedgerRepository
-from ledger.adapters.tables import ledger_accounts, ledger_transfers
-from ledger.domain.accounts import AccountKind
-from ledger.domain.card_postings import Account, posting_for
+from ledger.adapters.tables import ledger_transfers
+from ledger.domain.accounts import AccountKind, account_code
+from ledger.domain.card_postings import Account, Movement, card_fee, posting_for
 from ledger.domain.card_statement import CardTransaction, CardTransactionType
+from ledger.domain.reference import CardFeeSchedule
 from ledger.domain.spending_rules import KIND as RULES_KIND
 from ledger.domain.spending_rules import CashAllowance, CashWithdrawal, FlagReason, SpendingRules, cash_over_allowance
 from ledger.domain.transfers import Phase
-from ledger.service_layer.postings import open_account
-from ledger.service_layer.reference import policy_on
+from ledger.service_layer.postings import open_accounts
+from ledger.service_layer.reference import card_fees_on, policy_on
 from pbshared.errors import Conflict, NotFound, RuleBroken
 from pbshared.platform.refdata.lookup import effective_dataset
 from pbshared.platform.unit_of_work import UnitOfWork
@@ -40,6 +39,9 @@ from pbshared.platform.unit_of_work import UnitOfWork
 UK = ZoneInfo("Europe/London")
 # The ledger's own account for an overspend the provider allowed (docs/ledger-card-files.md).
 OVERSPEND = "overspend"
+# ledger_transfers' columns in the order post_page writes them (the rest keep their defaults: NULL).
+_TRANSFER_COLUMNS = ("transfer_id", "council_id", "idempotency_key", "debit_account_id", "credit_account_id")
+_TRANSFER_COLUMNS += ("amount_pence", "value_date", "phase", "kind", "description", "reference", "created_at")
 _KIND_OF_MOVEMENT = {
     CardTransactionType.purchase: "card_spending",
     CardTransactionType.cash_withdrawal: "card_spending",
@@ -65,11 +67,13 @@ class PageTotals:
 
 
 class RulesByDay:
-    """The council's spending rules and cash allowance in force on each day, read once per day a job meets."""
+    """The council's spending rules, cash allowance and card fees in force on each day, read once per
+    day a job meets."""
 
     def __init__(self) -> None:
         self._by_day: dict[date, SpendingRules] = {}
         self._cash: dict[date, CashAllowance] = {}
+        self._fees: dict[date, tuple[CardFeeSchedule | None, bool]] = {}
 
     async def on(self, uow: UnitOfWork, council_id: str, day: date) -> SpendingRules:
         if day not in self._by_day:
@@ -86,6 +90,13 @@ class RulesByDay:
             policy = await policy_on(uow.session, council_id, day)
             self._cash[day] = CashAllowance.from_weekly(policy.cash_allowance_weekly_pence)
         return self._cash[day]
+
+    async def fees_on(self, uow: UnitOfWork, council_id: str, day: date) -> tuple[CardFeeSchedule | None, bool]:
+        """The card fee schedule (None: the council has not loaded one) and whether fees come off the card."""
+        if day not in self._fees:
+            policy = await policy_on(uow.session, council_id, day)
+            self._fees[day] = (await card_fees_on(uow.session, council_id, day), policy.card_fees_from_budget)
+        return self._fees[day]
 
 
 async def post_page(
@@ -123,78 +134,93 @@ async def post_page(
         - locked[card_ids[ref]].counters.debits_pending
         for ref in card_ids
     }
-    accounts = _Accounts(uow, council_id, card_ids)
-    deltas: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0, 0])  # account -> [debits, credits]
-    transfers: list[dict[str, Any]] = []
-    rows: list[dict[str, Any]] = []
-    now = datetime.now(UTC)
-    for transaction in fresh:
-        day = value_date(transaction)
-        day_rules = await rules.on(uow, council_id, day)
-        category = day_rules.category_of(transaction)
+    days = [value_date(t) for t in fresh]
+    rules_of = [await rules.on(uow, council_id, day) for day in days]
+    categories = [r.category_of(t) for r, t in zip(rules_of, fresh, strict=True)]
+    postings, fees = [], []
+    for transaction, category, day in zip(fresh, categories, days, strict=True):
         posting = posting_for(transaction, category, available[transaction.card_account])
         available[transaction.card_account] += posting.card_effect_pence
-        for n, movement in enumerate(posting.movements):
-            debit, credit = await accounts.id(movement.source), await accounts.id(movement.destination)
+        postings.append(posting)
+        schedule, from_budget = await rules.fees_on(uow, council_id, day)
+        fee = card_fee(transaction, schedule, from_budget, available[transaction.card_account])
+        if fee is not None:
+            available[transaction.card_account] += fee.card_effect_pence
+        fees.append(fee)
+    # Every account the page moves money through, found or opened in two statements (not a round
+    # trip or three for each contribution's account the first time a card pays one in).
+    movements = [m for p in postings for m in p.movements] + [f.movement for f in fees if f is not None]
+    accounts = await _account_ids(uow, council_id, card_ids, movements)
+    refused = {id(r): {c.id for c in r.categories if not c.allowed} for r in rules_of}
+    deltas: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0, 0])  # account -> [debits, credits]
+    transfers: list[tuple] = []
+    flags: list[str | None] = []
+    now = datetime.now(UTC)
+    posted = Phase.posted.value
+    transfer_ids = _random_ids()
+    for transaction, day, day_rules, category, posting, fee in zip(
+        fresh, days, rules_of, categories, postings, fees, strict=True
+    ):
+        kind = _KIND_OF_MOVEMENT.get(transaction.type)
+        description = f"card {transaction.type.value}"
+        moves = [
+            (f"card:{transaction.transaction_id}:{n}", m, kind, description) for n, m in enumerate(posting.movements)
+        ]
+        if fee is not None:
+            # Kind "fee", as the payment run's fees: the ledger's own posting, not the provider's line.
+            moves.append((f"card:{transaction.transaction_id}:fee", fee.movement, "fee", fee.what))
+        for key, movement, what_kind, what in moves:
+            debit, credit = accounts[movement.source], accounts[movement.destination]
             deltas[debit][0] += movement.pence
             deltas[credit][1] += movement.pence
             overspend = movement.source[0] is Account.overspend
             transfers.append(
-                {
-                    "transfer_id": uuid.uuid4(),
-                    "council_id": council_id,
-                    "idempotency_key": f"card:{transaction.transaction_id}:{n}",
-                    "debit_account_id": debit,
-                    "credit_account_id": credit,
-                    "amount_pence": movement.pence,
-                    "value_date": day,
-                    "phase": Phase.posted.value,
-                    "pending_id": None,
-                    "reverses_id": None,
-                    "kind": "card_overspend" if overspend else _KIND_OF_MOVEMENT[transaction.type],
-                    "description": f"card {transaction.type.value}"[:200],
-                    "reference": transaction.transaction_id,
-                    "created_at": now,
-                }
+                (
+                    next(transfer_ids),
+                    council_id,
+                    key,
+                    debit,
+                    credit,
+                    movement.pence,
+                    day,
+                    posted,
+                    "card_overspend" if overspend else what_kind,
+                    what,
+                    transaction.transaction_id,
+                    now,
+                )
             )
         flag = None
-        if day_rules.not_allowed(category):
+        if category in refused[id(day_rules)]:
             flag = FlagReason.not_allowed.value
         elif posting.overspend_pence:
             flag = FlagReason.overspend.value
-        rows.append(
-            {
-                "council_id": council_id,
-                **{name: getattr(transaction, name) for name in ("transaction_id", *IDENTITY) if name != "type"},
-                "type": transaction.type.value,
-                "category": category,
-                "flag": flag,
-                "card_effect_pence": posting.card_effect_pence,
-                "overspend_pence": posting.overspend_pence,
-                "source": source,
-                "imported_at": now,
-            }
-        )
+        flags.append(flag)
         totals.overspent_pence += posting.overspend_pence
         totals.first_day = min(day, totals.first_day or day)
         totals.last_day = max(day, totals.last_day or day)
-    await _flag_cash(uow, cards, council_id, fresh, rows, rules)
+    await _flag_cash(uow, cards, council_id, fresh, flags, rules)
 
-    await cards.copy(ledger_transfers, transfers)
-    if deltas:  # a page of loads and fees moves nothing
-        a = ledger_accounts.c
-        await uow.session.execute(
-            update(ledger_accounts)
-            .where(a.account_id == bindparam("id"))
-            .values(debits_posted=a.debits_posted + bindparam("d"), credits_posted=a.credits_posted + bindparam("c")),
-            [{"id": account, "d": d, "c": c} for account, (d, c) in deltas.items()],
-            execution_options={"synchronize_session": False},
-        )
-    await cards.add_transactions(rows)
-    totals.new = len(rows)
-    totals.flagged = sum(1 for row in rows if row["flag"])
+    # The counters first: their locks, taken in id order, come before the transfers' foreign keys.
+    await ledger.add_to_posted(deltas)
+    await cards.copy_records(ledger_transfers, _TRANSFER_COLUMNS, transfers)
+    await cards.add_transactions(
+        recorded(council_id, t, category, flag, p.card_effect_pence, p.overspend_pence, source, now)
+        for t, category, flag, p in zip(fresh, categories, flags, postings, strict=True)
+    )
+    totals.new = len(fresh)
+    totals.flagged = sum(1 for flag in flags if flag)
     totals.accounts = {t.card_account for t in fresh}
     return totals
+
+
+def _random_ids(batch: int = 4096) -> Iterator[uuid.UUID]:
+    """Version 4 UUIDs as uuid4() makes them, the random bytes read from the OS a batch at a time: a
+    million-line statement makes nearly two million transfers, and a system call for each cost seconds."""
+    while True:
+        block = os.urandom(16 * batch)
+        for start in range(0, len(block), 16):
+            yield uuid.UUID(bytes=block[start : start + 16], version=4)
 
 
 def _refuse_if_changed(imported: CardTransaction, delivered: CardTransaction) -> None:
@@ -204,21 +230,19 @@ def _refuse_if_changed(imported: CardTransaction, delivered: CardTransaction) ->
         )
 
 
-class _Accounts:
-    """The ledger accounts a page's movements name, opened the first time one is needed."""
-
-    def __init__(self, uow: UnitOfWork, council_id: str, cards: dict[str, uuid.UUID]):
-        self._uow, self._council_id = uow, council_id
-        self._ids: dict[tuple[AccountKind, str | None], uuid.UUID] = {
-            (AccountKind.card, ref): account_id for ref, account_id in cards.items()
-        }
-
-    async def id(self, which: tuple[Account, str | None]) -> uuid.UUID:
-        kind, key = _ledger_account(which)
-        if (kind, key) not in self._ids:
-            account = await open_account(self._uow, self._council_id, kind, key)
-            self._ids[(kind, key)] = account.account_id
-        return self._ids[(kind, key)]
+async def _account_ids(
+    uow: UnitOfWork, council_id: str, cards: dict[str, uuid.UUID], movements: Sequence[Movement]
+) -> dict[tuple[Account, str | None], uuid.UUID]:
+    """The ledger account of each side of the movements, opened where it is new."""
+    ids = {(Account.card, ref): account_id for ref, account_id in cards.items()}
+    # Opened in the order of their codes: two pages opening the same new accounts at once then
+    # queue on the first of them instead of each holding one the other waits for.
+    named = sorted(
+        {side for m in movements for side in (m.source, m.destination)} - ids.keys(),
+        key=lambda which: account_code(*_ledger_account(which)),
+    )
+    opened = await open_accounts(uow, council_id, (_ledger_account(which) for which in named))
+    return ids | {which: opened[_ledger_account(which)].account_id for which in named}
 
 
 def _ledger_account(which: tuple[Account, str | None]) -> tuple[AccountKind, str | None]:
@@ -228,6 +252,8 @@ def _ledger_account(which: tuple[Account, str | None]) -> tuple[AccountKind, str
         Account.spending: (AccountKind.spending, key),
         Account.contributions_received: (AccountKind.contributions_received, key),
         Account.overspend: (AccountKind.suspense, OVERSPEND),
+        Account.fees: (AccountKind.card_fees, key),
+        Account.fund: (AccountKind.dp_fund, "council"),
     }[account]
 
 
@@ -236,7 +262,7 @@ async def _flag_cash(
     cards: CardRepository,
     council_id: str,
     fresh: list[CardTransaction],
-    rows: list[dict[str, Any]],
+    flags: list[str | None],
     rules: RulesByDay,
 ) -> None:
     """Flag cash that takes an account over the council's allowance in its rolling period."""
@@ -252,6 +278,6 @@ async def _flag_cash(
     for t in cash:
         by_account[t.card_account].append(CashWithdrawal(t.transaction_id, t.occurred_at, -t.amount_pence))
     over = set().union(*(cash_over_allowance(w, allowance) for w in by_account.values()))
-    for row in rows:
-        if row["transaction_id"] in over and row["flag"] is None:
-            row["flag"] = FlagReason.cash_over_allowance.value
+    for n, transaction in enumerate(fresh):
+        if transaction.transaction_id in over and flags[n] is None:
+            flags[n] = FlagReason.cash_over_allowance.value

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
+from ledger.adapters import webhook_nonces
 from ledger.adapters.card_tables import card_webhook_nonces
 from ledger.domain.card_statement import RecordProblem, parse_record
 from ledger.domain.webhook_signature import SignatureRefused, verify
@@ -54,11 +55,23 @@ class Replayed(Exception):
 def check_signature(secret: str | None, signed: Signed, body: bytes, window: int, now: datetime) -> None:
     if not secret:
         raise SignatureRefused("no webhook secret is set for this council: every call is refused")
-    verify(secret.encode(), signed.timestamp, signed.nonce, signed.signature, body, now.timestamp(), window)
+    verify(secret.encode(), signed.timestamp, signed.nonce, signed.signature, body, int(now.timestamp()), window)
 
 
-async def receive(uow: UnitOfWork, council_id: str, signed: Signed, body: bytes) -> Delivered:
-    """Post one signed record (the signature already checked); RecordRefused, Replayed or Conflict if not."""
+# A nonce is kept while a call carrying it could still pass the signature check: its timestamp may be up
+# to one window ahead of when we received it and is accepted up to one window after that; the margin
+# covers clocks differing between the ledger's replicas. Each call prunes at most this many older ones.
+CLOCK_MARGIN_SECONDS = 300
+PRUNED_PER_CALL = 100
+
+
+def nonces_kept_for(window: int) -> timedelta:
+    return timedelta(seconds=2 * window + CLOCK_MARGIN_SECONDS)
+
+
+async def receive(uow: UnitOfWork, council_id: str, signed: Signed, body: bytes, *, window: int) -> Delivered:
+    """Post one signed record (the signature already checked, within `window` seconds); RecordRefused,
+    Replayed or Conflict if not. The council's nonces too old to be replayed are pruned on the way."""
     record_fields = _fields(body)
     record, problems = parse_record(record_fields)
     if record is None:
@@ -70,6 +83,9 @@ async def receive(uow: UnitOfWork, council_id: str, signed: Signed, body: bytes)
                 await uow.session.execute(insert(card_webhook_nonces).values(**values))
         except IntegrityError:
             raise Replayed() from None
+        await webhook_nonces.prune(
+            uow.session, council_id, values["received_at"] - nonces_kept_for(window), PRUNED_PER_CALL
+        )
         totals = await post_page(uow, council_id, [record], "webhook", RulesByDay())
         if totals.new:
             day = value_date(record)

@@ -42,7 +42,9 @@ KIND = "payment_run"
 # A contribution owed debits contributions_due and credits contributions_received, which a contribution
 # paid in debits: contributions_received's balance is then what is still owed.
 _OWED = (AccountKind.contributions_due, AccountKind.contributions_received)
-PAGE = 500
+# A page commits together: 1,000 agreements (about 3,000 transfers) halve the round trips and commits of
+# 500 and stay far below PostgreSQL's 32,767 bind parameters a statement.
+PAGE = 1000
 Progress = Callable[[Job], Awaitable[None] | None]
 
 

@@ -38,10 +38,12 @@ from ledger.domain.transfers import (
 from pbshared.errors import NotFound, RuleBroken
 from pbshared.platform.unit_of_work import UnitOfWork
 
+_REQUEST_FIELDS = tuple(f.name for f in dataclasses.fields(TransferRequest))
+
 
 def _fields_of(request: TransferRequest) -> dict:
-    # A shallow copy: dataclasses.asdict deep-copies every value (a payment run makes 1,500 a page).
-    return {f.name: getattr(request, f.name) for f in dataclasses.fields(TransferRequest)}
+    # A shallow copy: dataclasses.asdict deep-copies every value (a payment run makes 3,000 a page).
+    return {name: getattr(request, name) for name in _REQUEST_FIELDS}
 
 
 async def open_account(
@@ -94,6 +96,8 @@ async def open_accounts(
         for k, r in wanted
         if account_code(k, r) not in found
     ]
+    if not missing:  # the usual case (every page of a run or an import after the first): no savepoint
+        return {(k, r): found[account_code(k, r)] for k, r in wanted}
     try:
         async with uow.session.begin_nested():
             await repo.add_accounts(missing)
