@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from pbshared.contract.events.budgets import PersonalBudgetAgreed
 from pbshared.platform.auth import Role
 from pbshared.platform.consumer import HandlerContext
 from pbshared.platform.outbox import envelope_for
@@ -147,3 +148,36 @@ async def decided_and_ended(health, person_id, basis: str, share: dict[str, Any]
         headers=auth(Role.social_worker),
     )
     assert ended.status_code == 200, ended.text
+
+
+def agreed(person_id: uuid.UUID, budget_id: uuid.UUID) -> PersonalBudgetAgreed:
+    """RAS's event for a budget agreed for this person (a direct payment of GBP 466.20 a week)."""
+    return PersonalBudgetAgreed.model_validate(
+        {
+            "person_id": str(person_id),
+            "budget_id": str(budget_id),
+            "budget_revision": 1,
+            "client_group": "older_people",
+            "funder": "council",
+            "reason": "new_assessment",
+            "weekly_pence": 46620,
+            "one_off_pence": 0,
+            "annual_pence": 46620 * 52,
+            "delivery": {"direct_payment_weekly_pence": 46620},
+            "services": [
+                {
+                    "service_type": "home_care",
+                    "cld_service_type": "long_term_community",
+                    "delivery": "direct_payment",
+                    "units_per_week": "18",
+                    "unit": "hour",
+                    "carers_per_visit": 1,
+                    "rate_pence": 2590,
+                    "weekly_cost_pence": 46620,
+                }
+            ],
+            "start_date": "2026-03-02",
+            "effective_from": "2026-03-02",
+            "next_review_date": "2026-09-02",
+        }
+    )

@@ -9,46 +9,14 @@ from datetime import date
 import pytest
 
 from health.entrypoints.clock import today
-from pbshared.contract.events.budgets import PersonalBudgetAgreed, PersonalBudgetEnded
+from pbshared.contract.events.budgets import PersonalBudgetEnded
 from pbshared.platform.auth import Role
 from pbshared.testing.harness import auth
-from tests.api.health_support import NHS_NUMBER, OTHER_NHS_NUMBER, handled, registered
+from tests.api.health_support import NHS_NUMBER, OTHER_NHS_NUMBER, agreed, handled, registered
 
 pytestmark = pytest.mark.integration
 
 SEARCH = f"/fhir/CarePlan?patient.identifier=https://fhir.nhs.uk/Id/nhs-number|{NHS_NUMBER}"
-
-
-def agreed(person_id: uuid.UUID, budget_id: uuid.UUID) -> PersonalBudgetAgreed:
-    return PersonalBudgetAgreed.model_validate(
-        {
-            "person_id": str(person_id),
-            "budget_id": str(budget_id),
-            "budget_revision": 1,
-            "client_group": "older_people",
-            "funder": "council",
-            "reason": "new_assessment",
-            "weekly_pence": 46620,
-            "one_off_pence": 0,
-            "annual_pence": 46620 * 52,
-            "delivery": {"direct_payment_weekly_pence": 46620},
-            "services": [
-                {
-                    "service_type": "home_care",
-                    "cld_service_type": "long_term_community",
-                    "delivery": "direct_payment",
-                    "units_per_week": "18",
-                    "unit": "hour",
-                    "carers_per_visit": 1,
-                    "rate_pence": 2590,
-                    "weekly_cost_pence": 46620,
-                }
-            ],
-            "start_date": "2026-03-02",
-            "effective_from": "2026-03-02",
-            "next_review_date": "2026-09-02",
-        }
-    )
 
 
 async def test_a_partner_of_the_persons_area_reads_the_current_budget_with_its_funder(api):

@@ -14,7 +14,7 @@ from pbshared.platform.auth import Role
 from pbshared.platform.tables import outbox
 from pbshared.platform.unit_of_work import UnitOfWork
 from pbshared.testing.harness import auth
-from tests.api.health_support import FHIR_JSON, count, discharge, published, registered
+from tests.api.health_support import FHIR_JSON, agreed, count, discharge, handled, published, registered
 
 pytestmark = pytest.mark.integration
 
@@ -100,6 +100,30 @@ async def test_a_decision_for_an_unknown_person_or_another_councils_is_not_found
         response = await decide(health, person_id, "continuing_healthcare")
         assert response.status_code == 404, response.text
     assert await count(health, funding_decisions) == 0
+
+
+async def test_a_decision_naming_someone_elses_budget_is_refused_and_nothing_is_stored(api):
+    health = await api("health")
+    person_id, neighbour = await registered(health), await registered(health)
+    theirs = await registered(health, council_id="eastmere")
+    budgets = {who: uuid.uuid4() for who in (person_id, neighbour, theirs)}
+    for who, budget_id in budgets.items():
+        await handled(health, agreed(who, budget_id), who, council_id="eastmere" if who == theirs else "wyvernshire")
+
+    answers = [
+        await decide(health, person_id, "personal_health_budget", budget_id=str(budgets[other]))
+        for other in (neighbour, theirs)
+    ]
+
+    for answer in answers:  # another council's budget answers as this council's neighbour's does
+        assert answer.status_code == 422, answer.text
+        assert [(e["loc"][-1], e["msg"]) for e in answer.json()["errors"]] == [
+            ("budget_id", "is not a budget of this person")
+        ]
+    assert await count(health, funding_decisions) == await count(health, outbox) == 0
+    own = await decide(health, person_id, "personal_health_budget", budget_id=str(budgets[person_id]))
+    not_yet_here = await decide(health, person_id, "personal_health_budget", budget_id=str(uuid.uuid4()))
+    assert (own.status_code, not_yet_here.status_code) == (201, 201)
 
 
 async def test_a_stale_end_is_refused_and_an_ended_decision_stays_ended(api):

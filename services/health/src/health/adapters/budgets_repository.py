@@ -32,6 +32,15 @@ class BudgetsRepository:
         ).first()
         return row.budget_revision if row else None
 
+    async def owner(self, budget_id: uuid.UUID) -> tuple[str, uuid.UUID] | None:
+        """The council and person a budget held here belongs to (None: not held, or not yet arrived)."""
+        row = (
+            await self._session.execute(
+                select(budgets.c.council_id, budgets.c.person_id).where(budgets.c.budget_id == budget_id)
+            )
+        ).first()
+        return (row.council_id, row.person_id) if row else None
+
     async def keep(self, council_id: str, details: dict[str, Any]) -> None:
         """Keep this revision unless a newer one is already held (a replayed event changes nothing)."""
         budget_id = uuid.UUID(str(details["budget_id"]))

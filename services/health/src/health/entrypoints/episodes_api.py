@@ -56,7 +56,7 @@ class EndIn(BaseModel):
 async def get_episode(episode_id: uuid.UUID, principal: CurrentPrincipal, session: Session) -> EpisodeOut:
     episode = await EpisodesRepository(session).get(principal.council_id, episode_id)
     if episode is None:
-        raise NotFound.about("episode_id", f"no reablement episode {episode_id}", where="path")
+        raise NotFound.about("episode_id", "no reablement episode with that id", where="path")
     return EpisodeOut.of(episode)
 
 

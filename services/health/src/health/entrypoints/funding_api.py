@@ -90,7 +90,7 @@ async def record(body: DecisionIn, principal: CurrentPrincipal, uow: Uow) -> Dec
 async def get_decision(decision_id: uuid.UUID, principal: CurrentPrincipal, session: Session) -> DecisionOut:
     decision = await FundingRepository(session).get(principal.council_id, decision_id)
     if decision is None:
-        raise NotFound.about("decision_id", f"no funding decision {decision_id}", where="path")
+        raise NotFound.about("decision_id", "no funding decision with that id", where="path")
     return DecisionOut.of(decision)
 
 

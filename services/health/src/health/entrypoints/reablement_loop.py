@@ -6,28 +6,17 @@ each end commits with its event, and several workers claim different episodes.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from datetime import UTC, datetime
-
-from fastapi import FastAPI
+from collections.abc import Callable
+from datetime import datetime
 
 from health.service_layer.reablement import end_lapsed
+from pbshared.platform.polling import polling
 from pbshared.platform.unit_of_work import UnitOfWork
 
-log = logging.getLogger(__name__)
+
+async def _end_lapsed_episodes(new_uow: Callable[[], UnitOfWork], now: datetime) -> bool:
+    await end_lapsed(new_uow, now.date())
+    return False  # it ends every lapsed episode in one go
 
 
-async def run_reablement_ends(app: FastAPI) -> None:
-    state = app.state
-    settings = state.settings
-    while True:
-        try:
-            await end_lapsed(
-                lambda: UnitOfWork(state.sessions, settings.service_name, state.outbox_signal), datetime.now(UTC).date()
-            )
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            log.warning("ending lapsed reablement failed; trying again", extra={"error": repr(error)})
-        await asyncio.sleep(settings.reablement_poll_seconds)
+run_reablement_ends = polling("ending lapsed reablement", "reablement_poll_seconds", _end_lapsed_episodes)

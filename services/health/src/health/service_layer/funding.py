@@ -7,12 +7,13 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
+from health.adapters.budgets_repository import BudgetsRepository
 from health.adapters.funding_repository import FundingRepository
 from health.adapters.people_repository import PeopleRepository
 from health.domain.funding import FundingDecision
 from health.service_layer.guarded import end_at_revision
 from pbshared.contract.events.health import FundingBasis, FundingChange, FundingResponsibilityChanged
-from pbshared.errors import NotFound, RuleBroken
+from pbshared.errors import NotFound, RuleBroken, Unacceptable
 from pbshared.platform.unit_of_work import UnitOfWork
 
 
@@ -64,11 +65,25 @@ async def record_decision(
         raise RuleBroken("nothing was stored", problems)
     async with uow:
         if await PeopleRepository(uow.session).get(council_id, person_id) is None:
-            raise NotFound.about("person_id", f"no person {person_id}")
+            raise NotFound.about("person_id", "no person with that id")
+        await _refuse_anothers_budget(uow, council_id, person_id, budget_id)
         await FundingRepository(uow.session).add(decision)
         await uow.publish(_event(decision, FundingChange.started), council_id=council_id, subject_id=str(person_id))
         await uow.commit()
     return decision
+
+
+async def _refuse_anothers_budget(
+    uow: UnitOfWork, council_id: str, person_id: uuid.UUID, budget_id: uuid.UUID | None
+) -> None:
+    """A decision may name the budget it funds. One held here for someone else (in this council or
+    another: the answer is the same, so it tells nothing of another council) is refused. One not held
+    yet is taken: RAS's event may still be on its way."""
+    if budget_id is None:
+        return
+    owner = await BudgetsRepository(uow.session).owner(budget_id)
+    if owner is not None and owner != (council_id, person_id):
+        raise Unacceptable.about("budget_id", "is not a budget of this person")
 
 
 async def end_decision(
@@ -80,7 +95,7 @@ async def end_decision(
         ended = await end_at_revision(
             repo,
             await repo.get(council_id, decision_id, for_update=True),
-            NotFound.about("decision_id", f"no funding decision {decision_id}", where="path"),
+            NotFound.about("decision_id", "no funding decision with that id", where="path"),
             read_revision,
             end_date,
             lambda current: current.ended_on(end_date),

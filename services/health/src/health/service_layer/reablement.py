@@ -94,7 +94,7 @@ async def end_episode(
         ended = await end_at_revision(
             episodes,
             await episodes.get(council_id, episode_id, for_update=True),
-            NotFound.about("episode_id", f"no reablement episode {episode_id}", where="path"),
+            NotFound.about("episode_id", "no reablement episode with that id", where="path"),
             read_revision,
             end_date,
             lambda current: current.ended(end_date, reason),
