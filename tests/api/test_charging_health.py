@@ -15,6 +15,7 @@ from sqlalchemy import select
 from charging.adapters.tables import financial_assessments
 from charging.bootstrap import SERVICE
 from pbshared.contract.envelope import Envelope, new_envelope
+from pbshared.contract.events.budgets import PersonalBudgetEnded
 from pbshared.contract.events.health import (
     FundingResponsibilityChanged,
     ReablementEpisodeEnded,
@@ -23,6 +24,7 @@ from pbshared.contract.events.health import (
 from pbshared.platform.auth import Role
 from pbshared.platform.consumer import EventConsumer
 from pbshared.platform.tables import outbox
+from pbshared.testing.budgets import agreed_budget
 from pbshared.testing.harness import auth
 from pbshared.testing.records import consumer_record
 from tests.api.test_charging_assessments import person_in, record
@@ -34,17 +36,18 @@ ASSESSED = 23000 - 11250 - 2000  # pension less MIG and the standard DRE, as in 
 
 
 class Inbox:
-    """Sends events to charging's consumer, as the broker would, and reads charges back."""
+    """Sends events to charging's consumer (or another service's), as the broker would, and reads
+    charges back."""
 
-    def __init__(self, charging):
+    def __init__(self, charging, service: str = "charging", subscriptions=None):
         self.charging = charging
         self.offset = 0
         self.last: ConsumerRecord | None = None
         self.consumer = EventConsumer(
-            service="charging",
+            service=service,
             sessions=charging.sessions,
             bootstrap_servers="127.0.0.1:1",
-            subscriptions=SERVICE.all_subscriptions(),
+            subscriptions=SERVICE.all_subscriptions() if subscriptions is None else subscriptions,
         )
 
     async def send(self, payload, producer: str = "health") -> str:
@@ -146,6 +149,63 @@ async def test_joint_funding_charges_only_the_council_funded_part(api, share, co
     assert (nhs_part["pence"], nhs_part["treatment"]) == (30000 - council_part, "disregarded")
     await health.send(funding(person_id, "joint_funding", "ended", "2025-09-01", decision))
     assert await health.charge(person_id, "2025-09-01") == ASSESSED
+
+
+@pytest.mark.parametrize("budget_first", [True, False], ids=["budget_first", "nhs_decision_first"])
+async def test_joint_funding_and_the_agreed_budget_give_one_charge_whichever_event_comes_first(api, budget_first):
+    # The NHS pays 250.00 a week from 4 August; the agreed budget (270.00 from 7 July) is the cost of
+    # care, so the council's part from 4 August is 20.00. RAS's and health's events travel on different
+    # topics: charging must reach the same charge in either order.
+    health, person_id = await assessed(await api("charging"))
+    decision = funding(person_id, "joint_funding", "started", "2025-08-04", uuid.uuid4(), nhs_weekly_pence=25000)
+    events = [(agreed_budget(person_id, 27000, "2025-07-07"), "ras"), (decision, "health")]
+    for payload, producer in events if budget_first else reversed(events):
+        assert await health.send(payload, producer) == "handled"
+    assert [await health.charge(person_id, day) for day in ("2025-07-07", "2025-08-04")] == [ASSESSED, 2000]
+    current = await health.current(person_id, "2025-08-04")
+    assert current["circumstances"]["weekly_cost_of_care_pence"] == 27000
+
+
+def budget_ended(person_id: uuid.UUID, end: str, budget_id: uuid.UUID | None = None) -> PersonalBudgetEnded:
+    return PersonalBudgetEnded(
+        person_id=person_id,
+        budget_id=budget_id or uuid.uuid4(),
+        budget_revision=2,
+        end_date=date.fromisoformat(end),
+        reason="support_ended_as_planned",
+    )
+
+
+@pytest.mark.parametrize("budget_end_first", [True, False], ids=["budget_end_first", "nhs_decision_first"])
+async def test_a_budget_that_ends_before_a_later_nhs_decision_stops_every_later_charge(api, budget_end_first):
+    # The budget ends on 31 July; the NHS's joint funding from 4 August may arrive before the end
+    # (charging has then already recorded an assessment from 4 August, and published its charge from
+    # then) or after it: nothing is charged from 1 August either way, and the contribution falls to
+    # zero from each date a charge was published for.
+    health, person_id = await assessed(await api("charging"))
+    decision = funding(person_id, "joint_funding", "started", "2025-08-04", uuid.uuid4(), nhs_weekly_pence=25000)
+    events = [(budget_ended(person_id, "2025-07-31"), "ras"), (decision, "health")]
+    for payload, producer in events if budget_end_first else reversed(events):
+        assert await health.send(payload, producer) == "handled"
+    days = ("2025-07-31", "2025-08-01", "2025-08-04", "2025-12-01")
+    assert [await health.charge(person_id, day) for day in days] == [ASSESSED, 0, 0, 0]
+    stopped = [c for c in await health.contributions(person_id) if c["weekly_charge_pence"] == 0]
+    published_later = [] if budget_end_first else [(30000 - 25000, "2025-08-04", "care_ended")]
+    assert [(c["previous_weekly_charge_pence"], c["effective_date"], c["reason"]) for c in stopped] == [
+        (ASSESSED, "2025-08-01", "care_ended"),
+        *published_later,
+    ]
+
+
+async def test_a_recalculation_from_before_a_budgets_end_keeps_the_end(api):
+    # The budget has ended on 31 July; joint funding from 14 July comes afterwards: the charge from
+    # 14 July is the council's part, and still nothing from 1 August.
+    health, person_id = await assessed(await api("charging"))
+    await health.send(budget_ended(person_id, "2025-07-31"), "ras")
+    decision = funding(person_id, "joint_funding", "started", "2025-07-14", uuid.uuid4(), nhs_weekly_pence=25000)
+    assert await health.send(decision) == "handled"
+    days = ("2025-07-13", "2025-07-14", "2025-07-31", "2025-08-01")
+    assert [await health.charge(person_id, day) for day in days] == [ASSESSED, 30000 - 25000, 30000 - 25000, 0]
 
 
 async def test_section_117_aftercare_and_a_personal_health_budget_are_free(api):

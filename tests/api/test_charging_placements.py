@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from pbshared.contract.events.brokerage import PlacementChanged, PlacementEnded, PlacementStarted
-from pbshared.contract.events.budgets import DeliverySplit, PersonalBudgetAgreed
+from pbshared.testing.budgets import agreed_budget
 from tests.api.test_charging_health import ASSESSED, assessed
 
 pytestmark = pytest.mark.integration
@@ -70,20 +70,8 @@ async def test_the_placements_actual_cost_caps_the_charge_from_its_dates(api):
 
 async def test_the_placement_replaces_only_the_council_managed_part_of_the_budget(api):
     inbox, person_id = await assessed(await api("charging"))
-    budget = PersonalBudgetAgreed(
-        person_id=person_id,
-        budget_id=uuid.uuid4(),
-        budget_revision=1,
-        client_group="older_people",
-        funder="council",
-        weekly_pence=30000,
-        one_off_pence=0,
-        annual_pence=30000 * 52,
-        delivery=DeliverySplit(direct_payment_weekly_pence=2000, council_managed_weekly_pence=28000),
-        start_date=date(2025, 7, 7),
-        effective_from=date(2025, 7, 7),
-        next_review_date=date(2026, 7, 6),
-        reason="new_assessment",
+    budget = agreed_budget(
+        person_id, 30000, date(2025, 7, 7), council_managed_weekly_pence=28000, next_review_date=date(2026, 7, 6)
     )
     assert await inbox.send(budget, "ras") == "handled"
     assert await inbox.charge(person_id, "2025-07-07") == ASSESSED

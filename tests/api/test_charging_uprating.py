@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from sqlalchemy import func, select
 
+from charging.adapters.assessments_repository import AssessmentsRepository
 from charging.adapters.tables import financial_assessments
 from charging.entrypoints.uprate_cli import uprate_every_council
 from charging.service_layer import uprating
@@ -13,6 +16,7 @@ from pbshared.platform.tables import outbox
 from pbshared.platform.unit_of_work import UnitOfWork
 from pbshared.testing.harness import auth, wait_for
 from tests.api.test_charging_assessments import person_in, record
+from tests.api.test_charging_health import Inbox, budget_ended
 
 pytestmark = pytest.mark.integration
 
@@ -109,3 +113,43 @@ async def test_the_command_shows_progress_and_ends_with_the_totals(api, database
     shown = capsys.readouterr().out
     assert "Uprating 2026/27, wyvernshire: 5 people" in shown
     assert "older_people" in shown and "unchanged" in shown
+
+
+async def test_the_garbage_collector_is_on_again_after_a_page_that_failed(api, monkeypatch):
+    # Each page pauses the cyclic collector (service_layer/uprating.py); a failure must not leave it off.
+    charging = await api("charging")
+    await assessed_people(charging)
+
+    def new_uow() -> UnitOfWork:
+        return UnitOfWork(charging.sessions, "charging")
+
+    async def fail(*_args, **_kwargs) -> None:
+        assert not gc.isenabled()  # paused while the page is worked out
+        raise Killed
+
+    job = await uprating.start_uprating(new_uow(), "wyvernshire", 2026, "test")
+    monkeypatch.setattr(AssessmentsRepository, "add_many", fail)
+    with pytest.raises(Killed):
+        await uprating.run_uprating(new_uow, job, 2026, page=2)
+    assert gc.isenabled()
+    monkeypatch.undo()
+    assert (await uprating.run_uprating(new_uow, job, 2026, page=2)).done == 5
+    assert gc.isenabled()
+
+
+async def test_the_uprating_keeps_a_budgets_end_that_falls_in_the_new_year(api):
+    # The budget ends on 31 May 2026, after the uprating's first day: the uprated charge applies from
+    # then until the end, and nothing after it.
+    charging = await api("charging")
+    [person_id, *_] = await assessed_people(charging)
+    inbox = Inbox(charging)
+    assert await inbox.send(budget_ended(person_id, "2026-05-31"), "ras") == "handled"
+    before = await inbox.charge(person_id, "2026-03-31")
+
+    def new_uow() -> UnitOfWork:
+        return UnitOfWork(charging.sessions, "charging")
+
+    job = await uprating.start_uprating(new_uow(), "wyvernshire", 2026, "test")
+    await uprating.run_uprating(new_uow, job, 2026)
+    assert 0 < await inbox.charge(person_id, "2026-05-31") < before  # uprated: the 2026/27 MIG takes more
+    assert await inbox.charge(person_id, "2026-06-01") == 0

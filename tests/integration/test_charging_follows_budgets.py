@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 
 from pbshared.contract.envelope import Envelope, new_envelope
-from pbshared.contract.events.budgets import DeliverySplit, PersonalBudgetAgreed, PersonalBudgetEnded
+from pbshared.contract.events.budgets import PersonalBudgetAgreed, PersonalBudgetEnded
 from pbshared.platform.auth import Role
 from pbshared.platform.kafka import read_topic
+from pbshared.testing.budgets import agreed_budget
 from pbshared.testing.harness import RunningService, auth, wait_for
 from tests.integration.support import person_registered, publish_raw
 
@@ -38,21 +39,7 @@ def from_ras(payload, person_id: uuid.UUID) -> Envelope:
 def agreed(
     person_id: uuid.UUID, budget_id: uuid.UUID, weekly_pence: int, start: date = date(2025, 7, 7)
 ) -> PersonalBudgetAgreed:
-    return PersonalBudgetAgreed(
-        person_id=person_id,
-        budget_id=budget_id,
-        budget_revision=1,
-        client_group="older_people",
-        funder="council",
-        weekly_pence=weekly_pence,
-        one_off_pence=0,
-        annual_pence=weekly_pence * 52,
-        delivery=DeliverySplit(direct_payment_weekly_pence=weekly_pence),
-        start_date=start,
-        effective_from=start,
-        next_review_date=date(2026, 7, 6),
-        reason="new_assessment",
-    )
+    return agreed_budget(person_id, weekly_pence, start, budget_id=budget_id, next_review_date=date(2026, 7, 6))
 
 
 async def contributions(bootstrap: str, person_id: uuid.UUID) -> list[dict]:

@@ -20,7 +20,7 @@ from charging.entrypoints import (
 from pbshared.platform.app import build_app
 from pbshared.platform.auth import Role
 from pbshared.platform.refdata import ReferenceKind
-from pbshared.platform.service import PersonCopyAccess, ServiceDefinition
+from pbshared.platform.service import PersonCopyAccess, ServiceCommand, ServiceDefinition
 
 REFERENCE_KINDS = [
     ReferenceKind(
@@ -61,6 +61,12 @@ SERVICE = ServiceDefinition(
     person_copies=PersonCopyAccess(
         readers=frozenset({Role.social_worker, Role.team_manager, Role.finance_officer, Role.auditor, Role.admin})
     ),
+    commands={
+        "uprate": ServiceCommand(
+            "the annual uprating for every council, with a progress bar; run again to resume",
+            "charging.entrypoints.uprate_cli",
+        )
+    },
 )
 
 

@@ -139,7 +139,7 @@ async def get_assessment(
 ) -> AssessmentOut:
     found = await AssessmentsRepository(session).get(principal.council_id, assessment_id)
     if found is None:
-        raise NotFound.about("assessment_id", f"no financial assessment {assessment_id}", where="path")
+        raise NotFound.about("assessment_id", "no financial assessment with that id", where="path")
     return _with_etag(found, response)
 
 

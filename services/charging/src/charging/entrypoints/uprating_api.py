@@ -98,5 +98,5 @@ async def get_job(job_id: uuid.UUID, principal: KnownCouncilPrincipal, session: 
     """A job's progress (done of total) and its totals so far."""
     job = await find_job(session, jobs, principal.council_id, job_id)
     if job is None:  # another council's job is as absent as one that does not exist
-        raise NotFound.about("job_id", f"no job {job_id}", where="path")
+        raise NotFound.about("job_id", "no job with that id", where="path")
     return JobOut.of(job)

@@ -73,10 +73,9 @@ async def _announce(
         council_id=assessment.council_id,
         subject_id=subject,
     )
-    if assessment.weekly_charge_pence != previous_pence:
-        await publish_contribution(
-            uow, assessment, previous_pence, assessment.weekly_charge_pence, assessment.effective_date, reason
-        )
+    charged = assessment.charge_on(assessment.effective_date)  # nothing when it is recorded after an end
+    if charged != previous_pence:
+        await publish_contribution(uow, assessment, previous_pence, charged, assessment.effective_date, reason)
 
 
 async def publish_contribution(
@@ -160,7 +159,19 @@ def recalculated(
         circumstances=dict(circumstances),
         result=result_document(result),
         budget_id=budget_id or (previous.budget_id if previous else None),
+        ended_on=_end_kept(previous, result.effective_date, budget_id),
     )
+
+
+def _end_kept(previous: FinancialAssessment | None, effective_date: date, budget_id: uuid.UUID | None) -> date | None:
+    """A budget's last day still ends a charge worked out again (an NHS decision from earlier, the
+    uprating, a reassessment dated after the end): a recalculation never undoes the end. Only a new
+    budget starting after it does: there is care to charge for again."""
+    if previous is None or previous.ended_on is None:
+        return None
+    if previous.ended_on < effective_date and budget_id not in (None, previous.budget_id):
+        return None
+    return previous.ended_on
 
 
 async def record_assessment(
@@ -217,18 +228,32 @@ async def follow_decisions(
     overlay: Overlay,
     *,
     after: date,
+    budget: BudgetDetails | None = None,
 ) -> None:
     """Work the charge out again at every day after `after` where what the NHS or brokerage decided
     changes (or reablement's free weeks run out), and at each later assessment, so each carries what
-    applies on its date."""
+    applies on its date. With `budget` (one that took effect on `after`), each later assessment of no
+    budget or of that one carries its cost of care too: whichever service's event came first, the
+    charge on a day is the same."""
     history = await repo.history(council_id, person_id)
     later = {a.effective_date for a in history if a.effective_date > after}
     for day in sorted(later | overlay.change_points(after)):
         base = in_force_on(history, day)
-        if base is None or (base.ended_on is not None and base.ended_on < day):
+        if base is None:
             continue
-        circumstances = overlay.apply({**base.circumstances, "assessed_on": day.isoformat()}, day, base.budget_id)
-        same_decisions = set_by_charging(circumstances) == set_by_charging(base.circumstances)
+        # Recorded from after an earlier budget's end, before this budget came: this budget charges it again.
+        revived = budget is not None and base.ended_on is not None and base.ended_on < after
+        if base.ended_on is not None and base.ended_on < day and not revived:
+            continue
+        costed = _cost_of_care(budget) if budget and (revived or base.budget_id in (None, budget.budget_id)) else {}
+        circumstances = overlay.apply(
+            {**base.circumstances, **costed, "assessed_on": day.isoformat()}, day, base.budget_id
+        )
+        same_decisions = (
+            not revived
+            and set_by_charging(circumstances) == set_by_charging(base.circumstances)
+            and all(base.circumstances.get(key) == value for key, value in costed.items())
+        )
         if same_decisions and base.effective_date == day:
             continue
         try:
@@ -243,7 +268,10 @@ async def follow_decisions(
             continue
         nhs_changed = circumstances.get("health") != base.circumstances.get("health")
         reason = ContributionReason.nhs_funding_changed if nhs_changed else ContributionReason.cost_of_care_changed
-        history.append(await _record(repo, uow, council_id, person_id, circumstances, result, reason))
+        budget_id = budget.budget_id if costed and budget else None
+        history.append(
+            await _record(repo, uow, council_id, person_id, circumstances, result, reason, budget_id=budget_id)
+        )
 
 
 async def correct_assessment(
@@ -258,7 +286,7 @@ async def correct_assessment(
         repo = AssessmentsRepository(uow.session)
         current = await repo.get(council_id, assessment_id, for_update=True)
         if current is None:  # another council's assessment is as absent as one that does not exist
-            raise NotFound.about("assessment_id", f"no financial assessment {assessment_id}", where="path")
+            raise NotFound.about("assessment_id", "no financial assessment with that id", where="path")
         if current.revision != read_revision:
             raise StaleRevision()
         await _refuse_what_others_decide(repo, council_id, current.person_id, circumstances)
@@ -276,7 +304,8 @@ async def correct_assessment(
         )
         if not await repo.save(corrected, read_revision=read_revision):
             raise StaleRevision()
-        await _announce(uow, corrected, current.weekly_charge_pence, ContributionReason.assessment)
+        # What it charged, which is nothing for one recorded after a budget's end (and still ended).
+        await _announce(uow, corrected, current.charge_on(current.effective_date), ContributionReason.assessment)
         await uow.commit()
     return corrected
 
@@ -302,15 +331,20 @@ async def _follow_budget(
 ) -> FinancialAssessment | None:
     history = await repo.history(council_id, budget.person_id)
     current = in_force_on(history, budget.effective_from) or (history[-1] if history else None)
-    if current is None or (current.ended_on is not None and current.ended_on < budget.effective_from):
+    if current is None:
+        return None
+    # A charge that ended before this budget starts is charged again from its start: the financial
+    # assessment (the person's means) stands until a reassessment, whatever package it pays towards.
+    # A revision of the ended budget itself, dated after its end, changes nothing (as in the ledger).
+    ended_before = current.ended_on is not None and current.ended_on < budget.effective_from
+    if ended_before and current.budget_id == budget.budget_id:
         return None
     day = max(budget.effective_from, current.effective_date)
     overlay = await overlay_for(uow.session, council_id, budget.person_id, await repo.policies(council_id))
     circumstances = overlay.apply(
         {
             **current.circumstances,
-            "weekly_cost_of_care_pence": budget.weekly_pence,
-            "council_managed_weekly_pence": budget.delivery.council_managed_weekly_pence,
+            **_cost_of_care(budget),
             "assessed_on": day.isoformat(),
         },
         day,
@@ -325,8 +359,16 @@ async def _follow_budget(
         ContributionReason.cost_of_care_changed,
         budget_id=budget.budget_id,
     )
-    await follow_decisions(repo, uow, council_id, budget.person_id, overlay, after=day)
+    await follow_decisions(repo, uow, council_id, budget.person_id, overlay, after=day, budget=budget)
     return assessment
+
+
+def _cost_of_care(budget: BudgetDetails) -> dict[str, Any]:
+    """What a budget says of the circumstances: the weekly cost of care and the part the council arranges."""
+    return {
+        "weekly_cost_of_care_pence": budget.weekly_pence,
+        "council_managed_weekly_pence": budget.delivery.council_managed_weekly_pence,
+    }
 
 
 async def end_charge(uow: UnitOfWork, council_id: str, ended: PersonalBudgetEnded) -> None:
@@ -345,19 +387,35 @@ async def end_charge(uow: UnitOfWork, council_id: str, ended: PersonalBudgetEnde
 async def _end_charge(
     repo: AssessmentsRepository, uow: UnitOfWork, council_id: str, ended: PersonalBudgetEnded
 ) -> None:
-    current = in_force_on(await repo.history(council_id, ended.person_id), ended.end_date)
-    if current is None or current.ended_on is not None:
-        return
-    ended_assessment = await repo.end(current, ended.end_date)
-    if current.weekly_charge_pence:
-        await publish_contribution(
-            uow,
-            ended_assessment,
-            current.weekly_charge_pence,
-            0,
-            ended.end_date + timedelta(days=1),
-            ContributionReason.care_ended,
-        )
+    history = await repo.history(council_id, ended.person_id)
+    current = in_force_on(history, ended.end_date)
+    if current is None or current.ended_on is not None or not _follows(current, ended.budget_id):
+        return  # already ended, or the charge follows another budget (an old budget's end come late)
+    # Assessments of this budget from after the last day (an NHS decision or a placement dated later
+    # that came before the end, or a reassessment) end too: each then charges nothing on any day. A
+    # later budget's assessments are its own, and stay.
+    ending = [current] + [
+        a for a in history if a.effective_date > ended.end_date and a.ended_on is None and _follows(a, ended.budget_id)
+    ]
+    now_ended = {a.assessment_id: await repo.end(a, ended.end_date) for a in ending}
+    after = [now_ended.get(a.assessment_id, a) for a in history]
+    # The ledger takes the latest-dated contribution change in force on a day, so a change already
+    # published from a later date (the NHS decision that came first) would outlive one fall to nothing
+    # from the day after: each date whose charge the end changes gets its own. Another budget's charge
+    # in force on a date is left as it is.
+    later = {a.effective_date for a in ending if a.effective_date > ended.end_date}
+    for day in sorted(later | {ended.end_date + timedelta(days=1)}):
+        was, now = in_force_on(history, day), in_force_on(after, day)
+        if was is not None and now is not None and now.charge_on(day) != was.charge_on(day):
+            await publish_contribution(
+                uow, now, was.charge_on(day), now.charge_on(day), day, ContributionReason.care_ended
+            )
+
+
+def _follows(assessment: FinancialAssessment, budget_id: uuid.UUID) -> bool:
+    """Whether an assessment charges for this budget: it names it, or no budget (the charge was never
+    given one, so the person's only budget is taken to be this one)."""
+    return assessment.budget_id in (None, budget_id)
 
 
 async def _apply_kept_budgets(

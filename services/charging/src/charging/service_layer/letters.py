@@ -33,7 +33,7 @@ async def outcome_letter(session: AsyncSession, council_id: str, assessment_id: 
     repo = AssessmentsRepository(session)
     assessment = await repo.get(council_id, assessment_id)
     if assessment is None:  # another council's assessment is as absent as one that does not exist
-        raise NotFound.about("assessment_id", f"no financial assessment {assessment_id}", where="path")
+        raise NotFound.about("assessment_id", "no financial assessment with that id", where="path")
     person = await repo.person(council_id, assessment.person_id)
     if person is None:
         raise NotFound.about("assessment_id", "the assessment's person is no longer held", where="path")

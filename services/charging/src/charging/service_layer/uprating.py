@@ -8,8 +8,10 @@ only where the charge changed (docs/domain/charging.md, "Annual uprating").
 
 from __future__ import annotations
 
+import gc
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 
 from charging.adapters.assessments_repository import AssessmentsRepository
@@ -22,11 +24,17 @@ from charging.domain.uprating import empty_totals, tally
 from charging.service_layer.assessments import publish_contribution, recalculated
 from pbshared.contract.events.charging import ContributionReason
 from pbshared.errors import NotFound
+from pbshared.platform import context
+from pbshared.platform.collector import cycle_collection_paused
 from pbshared.platform.jobs import Job, Progress, record_progress, run_in_background, run_steps, start_job
 from pbshared.platform.unit_of_work import UnitOfWork
 
 KIND = "uprating"
-PAGE = 1000
+# People a page: each page is a transaction of several round trips (read, COPY, outbox, progress,
+# commit). 4,000 rather than 1,000 took 10.1 to 10.3 s against 11.0 to 11.1 s for 100,000 people,
+# back to back (bench.uprating, load 1.5 to 2.1 on 2 cores), for 177 MB at peak against 152 MB; a
+# kill loses at most one page's work, which the next run does again.
+PAGE = 4000
 # Whom the job lists as refused (e.g. a premium the new figures do not have): enough to act on.
 _REFUSED_LISTED = 100
 
@@ -58,16 +66,52 @@ def _first_day(figures: FiguresHistory, year: int) -> date:
     raise NotFound.about("year", f"no national figures for {wanted} are loaded: load them first")
 
 
+@dataclass
+class _Reference:
+    """The figures and policies a run works with, read by its first page and kept for the rest: they
+    are the same for every page of a run, and reading them took a query and a parse each page."""
+
+    figures: FiguresHistory | None = None
+    policies: PolicyHistory | None = None
+
+    async def read(self, repo: AssessmentsRepository, council_id: str) -> tuple[FiguresHistory, PolicyHistory]:
+        if self.figures is None or self.policies is None:
+            self.figures, self.policies = await repo.figures(council_id), await repo.policies(council_id)
+        return self.figures, self.policies
+
+
 async def run_uprating(
     new_uow: Callable[[], UnitOfWork], job: Job, year: int, *, page: int = PAGE, progress: Progress | None = None
 ) -> Job:
-    """Carry the job on from its checkpoint to the end, a page at a time; returns the finished job."""
-    return await run_steps(new_uow, job, lambda uow, job: _one_page(uow, job, year, page), progress)
+    """Carry the job on from its checkpoint to the end, a page at a time; returns the finished job.
+    Every event of the run shares one correlation id: the request's when started through the API, else
+    one for the run (from the command line each event would otherwise get its own)."""
+    reference = _Reference()
+    collector_was_on = gc.isenabled()
+
+    async def one_page(uow: UnitOfWork, job: Job) -> Job:
+        gc.disable()  # until the page is committed (its events are written to the outbox then)
+        return await _work_out_page(uow, job, year, page, reference)
+
+    def committed(job: Job) -> Awaitable[None] | None:
+        if collector_was_on:
+            gc.enable()
+        return progress(job) if progress is not None else None
+
+    with (
+        context.bound(
+            correlation_id=context.current_correlation_id(),
+            causation_id=context.causation_id_var.get(),
+            traceparent=context.traceparent_var.get(),
+        ),
+        cycle_collection_paused(),
+    ):
+        return await run_steps(new_uow, job, one_page, committed)
 
 
-async def _one_page(uow: UnitOfWork, job: Job, year: int, page: int) -> Job:
+async def _work_out_page(uow: UnitOfWork, job: Job, year: int, page: int, reference: _Reference) -> Job:
     repo = AssessmentsRepository(uow.session)
-    figures, policies = await repo.figures(job.council_id), await repo.policies(job.council_id)
+    figures, policies = await reference.read(repo, job.council_id)
     first_day = _first_day(figures, year)
     after = uuid.UUID(job.checkpoint) if job.checkpoint else None
     found = await repo.current_after(job.council_id, first_day, after, page)
@@ -76,7 +120,7 @@ async def _one_page(uow: UnitOfWork, job: Job, year: int, page: int) -> Job:
     uprated: list[FinancialAssessment] = []
     for assessment, client_group in current:
         totals = await _uprate_one(uow, uprated, assessment, client_group, figures, policies, first_day, totals)
-    await repo.add_many(uprated, found.last_sequences)
+    await repo.add_many(uprated, found.last_sequences, bulk=True)
     return await record_progress(
         uow.session,
         jobs,
