@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from charging.adapters.assessments_repository import AssessmentsRepository
+from charging.adapters.charge_locks import hold_person
 from charging.adapters.pending_budgets_repository import PendingBudgetsRepository
 from charging.domain.financial_assessment import AssessmentRefused, Problem, assess, date_or_none
 from charging.domain.recorded import FinancialAssessment, in_force_on, result_document
@@ -178,6 +179,7 @@ async def record_assessment(
     uow: UnitOfWork, council_id: str, person_id: uuid.UUID, circumstances: Mapping[str, Any]
 ) -> FinancialAssessment:
     async with uow:
+        await hold_person(uow.session, council_id, person_id)
         repo = AssessmentsRepository(uow.session)
         await _refuse_what_others_decide(repo, council_id, person_id, circumstances)
         overlay = await overlay_for(uow.session, council_id, person_id, await repo.policies(council_id))
@@ -284,7 +286,11 @@ async def correct_assessment(
     """Correct what an assessment was told and work it out again, if nobody changed it since it was read."""
     async with uow:
         repo = AssessmentsRepository(uow.session)
-        current = await repo.get(council_id, assessment_id, for_update=True)
+        # Whose it is first, to take their lock before the row's (the order every change takes them in).
+        found = await repo.get(council_id, assessment_id)
+        if found is not None:
+            await hold_person(uow.session, council_id, found.person_id)
+        current = await repo.get(council_id, assessment_id, for_update=True) if found else None
         if current is None:  # another council's assessment is as absent as one that does not exist
             raise NotFound.about("assessment_id", "no financial assessment with that id", where="path")
         if current.revision != read_revision:
@@ -315,6 +321,7 @@ async def follow_cost_of_care(uow: UnitOfWork, council_id: str, budget: BudgetDe
     budget's effective date (a charge capped at the cost of care follows it). Before the person's first
     assessment it is kept, and applied when the assessment is recorded."""
     async with uow:
+        await hold_person(uow.session, council_id, budget.person_id)
         repo = AssessmentsRepository(uow.session)
         if not await repo.history(council_id, budget.person_id):
             payload = budget.model_dump(mode="json", include=set(BudgetDetails.model_fields))
@@ -375,6 +382,7 @@ async def end_charge(uow: UnitOfWork, council_id: str, ended: PersonalBudgetEnde
     """The budget ended: nothing is charged for days after its last day (kept, like a budget, when it
     comes before the person's first assessment)."""
     async with uow:
+        await hold_person(uow.session, council_id, ended.person_id)
         repo = AssessmentsRepository(uow.session)
         if not await repo.history(council_id, ended.person_id):
             payload = ended.model_dump(mode="json")

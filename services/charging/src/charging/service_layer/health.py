@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from charging.adapters.charge_locks import hold_person
 from charging.adapters.health_repository import HealthRepository
 from charging.domain.health import HealthBasis, HealthPeriod
 from charging.service_layer.assessments import follow_decisions_from
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 async def funding_changed(uow: UnitOfWork, council_id: str, event: FundingResponsibilityChanged) -> None:
     """A start applies from its effective date; an end restores the council's charge from its date."""
     async with uow:
+        await hold_person(uow.session, council_id, event.person_id)
         periods = HealthRepository(uow.session)
         if event.change is FundingChange.started:
             await periods.start(
@@ -48,6 +50,7 @@ async def funding_changed(uow: UnitOfWork, council_id: str, event: FundingRespon
 
 async def reablement_started(uow: UnitOfWork, council_id: str, event: ReablementEpisodeStarted) -> None:
     async with uow:
+        await hold_person(uow.session, council_id, event.person_id)
         await HealthRepository(uow.session).start(
             council_id,
             event.person_id,
@@ -65,6 +68,7 @@ async def reablement_started(uow: UnitOfWork, council_id: str, event: Reablement
 async def reablement_ended(uow: UnitOfWork, council_id: str, event: ReablementEpisodeEnded) -> None:
     """end_date is reablement's last day: from the next the council's charge applies again."""
     async with uow:
+        await hold_person(uow.session, council_id, event.person_id)
         day_after = event.end_date + timedelta(days=1)
         if not await HealthRepository(uow.session).end(council_id, event.episode_id, day_after):
             log.warning("reablement episode %s ended but its start was never received", event.episode_id)

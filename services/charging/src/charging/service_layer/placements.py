@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from charging.adapters.charge_locks import hold_person
 from charging.adapters.placements_repository import PlacementsRepository
 from charging.domain.placements import Placement
 from charging.service_layer.assessments import follow_decisions_from
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 async def placement_costed(uow: UnitOfWork, council_id: str, placement: PlacementDetails) -> None:
     """A placement started or changed: its weekly cost applies from its effective date."""
     async with uow:
+        await hold_person(uow.session, council_id, placement.person_id)
         await PlacementsRepository(uow.session).put(
             council_id,
             placement.person_id,
@@ -38,6 +40,7 @@ async def placement_costed(uow: UnitOfWork, council_id: str, placement: Placemen
 async def placement_ended(uow: UnitOfWork, council_id: str, ended: PlacementEnded) -> None:
     """Nothing is delivered after end_date: from the next day its cost no longer counts."""
     async with uow:
+        await hold_person(uow.session, council_id, ended.person_id)
         day_after = ended.end_date + timedelta(days=1)
         if not await PlacementsRepository(uow.session).end(council_id, ended.placement_id, day_after):
             log.warning("placement %s ended but its start was never received", ended.placement_id)

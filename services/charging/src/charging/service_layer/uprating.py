@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from charging.adapters.assessments_repository import AssessmentsRepository
+from charging.adapters.charge_locks import hold_council
 from charging.adapters.tables import jobs
 from charging.domain.figures import FiguresHistory
 from charging.domain.financial_assessment import AssessmentRefused, assess
@@ -110,6 +111,7 @@ async def run_uprating(
 
 
 async def _work_out_page(uow: UnitOfWork, job: Job, year: int, page: int, reference: _Reference) -> Job:
+    await hold_council(uow.session, job.council_id)  # no one's charge changes under the page
     repo = AssessmentsRepository(uow.session)
     figures, policies = await reference.read(repo, job.council_id)
     first_day = _first_day(figures, year)
