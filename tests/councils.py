@@ -39,3 +39,19 @@ SECOND_COUNCIL = {
 async def load_second_council(service: RunningService) -> None:
     response = await service.client.post("/reference-datasets", json=SECOND_COUNCIL, headers=auth(Role.operator))
     assert response.status_code == 201, response.text
+
+
+async def load_second_council_like_the_first(service: RunningService) -> None:
+    """Eastmere set up, and given the sample council's reference data as its own: a write of
+    Eastmere's then meets the same rules as one of the sample council's, so a refusal is about the
+    record, not missing data."""
+    eastmere = SECOND_COUNCIL["council_id"]
+    await load_second_council(service)
+    for document in read_council_directory(SAMPLE_COUNCIL):
+        if document["kind"] in service.app.state.reference_kinds and document["kind"] != "council":
+            response = await service.client.post(
+                "/reference-datasets",
+                json={**document, "council_id": eastmere},
+                headers=auth(loader_of(document), eastmere),
+            )
+            assert response.status_code in (200, 201), response.text

@@ -1,6 +1,10 @@
 """The local stack's brokerage step: providers join the DPS, a broker raises a package for a person
 who arrived through events, and providers bid on the anonymised advert; then what a commissioner
-learns from the market today, as figures and a chart."""
+learns from the market today, as figures and a chart.
+
+The broker's person is not the one whose budget the demonstration agrees: that budget is a direct
+payment, so she arranges her own care and brokerage raises nothing for her. The broker raises home
+care by hand for another demo person, whose care the council arranges."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from pbshared.platform.tokens import DEV_SECRET, mint
+from tools.wording_demo import count, moment, money, outcome
 
 PROVIDERS = {"acorn-home-care": ("Acorn Home Care", "good", 2100), "birch-care": ("Birch Care", "outstanding", 2250)}
 
@@ -39,11 +44,13 @@ def _join(url: str, provider_id: str, name: str, rating: str) -> None:
         ).raise_for_status()
 
 
-def demonstrate_brokerage(url: str, say: Callable[[str], None]) -> None:
+def demonstrate_brokerage(url: str, council_person_id: str, why: str, say: Callable[[str], None]) -> None:
+    """A package raised by a broker for the person with `council_person_id` (`why` says why them)."""
     say("\nBrokerage: two providers join the DPS; a broker raises home care; providers bid, sealed:")
     for provider_id, (name, rating, _) in PROVIDERS.items():
         _join(url, provider_id, name, rating)
-    [person] = httpx.get(f"{url}/people", params={"limit": 1}, headers=_headers("broker")).json()
+    found = httpx.get(f"{url}/people", params={"council_person_id": council_person_id}, headers=_headers("broker"))
+    [person] = found.json()
     start = date.today() + timedelta(days=3)
     wanted = {
         "person_id": person["person_id"],
@@ -61,9 +68,11 @@ def demonstrate_brokerage(url: str, say: Callable[[str], None]) -> None:
         return
     package = raised.json()
     needs = package["needs"]
+    name = f"{person['given_name']} {person['family_name']}"
+    say(f"  the broker raises a package for {name} ({council_person_id}): {why}")
     say(
-        f"  package for {person['given_name']} {person['family_name']}: {needs['units_per_week']} hours a week "
-        f"in {needs['area']}, ceiling {needs['ceiling_pence'] / 100:.2f} an hour, bids close {package['deadline']}"
+        f"  {needs['units_per_week']} hours a week of home care in the {needs['area']} area, "
+        f"ceiling {money(needs['ceiling_pence'])} an hour, bids close {moment(package['deadline'])}"
     )
     for provider_id, (name, _, rate) in PROVIDERS.items():
         advert = httpx.get(f"{url}/adverts/{package['package_id']}", headers=_headers("provider", provider_id)).json()
@@ -76,10 +85,13 @@ def demonstrate_brokerage(url: str, say: Callable[[str], None]) -> None:
         seen = httpx.get(f"{url}/adverts/{package['package_id']}/bids", headers=_headers("provider", provider_id))
         say(
             f"  {name:<16} sees the advert {'WITH' if named else 'without'} the person's name, bids "
-            f"{rate / 100:.2f} an hour ({bid.status_code}), and sees {len(seen.json())} bid: its own"
+            f"{money(rate)} an hour ({outcome(bid.status_code)}), and sees {count(len(seen.json()), 'bid')}: its own"
         )
     sealed = httpx.get(f"{url}/packages/{package['package_id']}/bids", headers=_headers("broker"))
-    say(f"  the broker sees {len(sealed.json())} bids until the deadline; the worker's timer then ranks and awards")
+    say(
+        f"  the broker sees {count(len(sealed.json()), 'bid')} until bidding closes (bids are sealed); brokerage "
+        "then ranks them and awards the package, after this demonstration ends"
+    )
 
 
 def demonstrate_market_figures(url: str, run_dir: Path, say: Callable[[str], None]) -> None:
@@ -91,9 +103,11 @@ def demonstrate_market_figures(url: str, run_dir: Path, say: Callable[[str], Non
     council = figures.json()["council"]
     awarded = f"{council['awarded']} awarded" if council["awarded"] else "none awarded yet: bidding is open"
     say(
-        f"  market figures for today: {council['packages']} package(s) requested, {council['bids']} bids "
-        f"({council['bids_per_package']} a package), {awarded}"
+        f"  market figures for today: {count(council['packages'], 'package')} requested, "
+        f"{count(council['bids'], 'bid')} ({council['bids_per_package']} a package), {awarded}"
     )
     chart = httpx.get(f"{url}/market-figures/chart", params=today, headers=_headers("commissioner"))
     (run_dir / "market-figures.svg").write_bytes(chart.content)
-    say(f"  market chart: {run_dir / 'market-figures.svg'}; CSV: {url}/market-figures?start=...&end=...&format=csv")
+    empty = "" if council["awarded"] else " (its panels stay empty until a package is awarded)"
+    say(f"  market chart: {run_dir / 'market-figures.svg'}{empty}")
+    say(f"  as CSV: {url}/market-figures?start=...&end=...&format=csv")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import httpx
 
+from tools.wording_demo import money
+
 # Invented people: points and the weekly cost of the care that met their needs, spread about
 # GBP 5.00 a point a week (older people) and GBP 6.00 (learning disability), with two far off.
 _SPREAD = (-12, 7, -3, 15, 0, -9, 4, 11, -6, 2)
@@ -22,10 +24,6 @@ def cohort_csv() -> str:
         lines.append(f"LD-{i:03},learning_disability,{points},{points * 6 + spread}.50")
     lines += ["OP-900,older_people,30,420.00", "LD-900,learning_disability,50,95.00"]
     return "\n".join(lines) + "\n"
-
-
-def _pounds(pence: int) -> str:
-    return f"£{pence / 100:,.2f}"
 
 
 def _label(group: str) -> str:
@@ -46,15 +44,15 @@ def demonstrate_commissioning(ras_url: str, headers: dict[str, str], run_dir: Pa
     say(f"  cohort of {response.json()['row_count']} past assessments stored")
     for group in httpx.get(f"{cohort}/calibration", headers=headers).json()["groups"]:
         say(
-            f"  {_label(group['client_group']):<20} fitted price {_pounds(group['weekly_pence_per_point'])} a point "
+            f"  {_label(group['client_group']):<20} fitted price {money(group['weekly_pence_per_point'])} a point "
             f"a week, R² {group['r_squared']:.2f}, outliers: {', '.join(o['reference'] for o in group['outliers'])}"
         )
     gains = httpx.get(f"{cohort}/winners-and-losers", params={"model_version": 2}, headers=headers).json()
     for group in gains["groups"]:
         say(
             f"  model 2 against cost, {_label(group['client_group']):<20}  {group['winners']} gain "
-            f"({_pounds(group['gained_weekly_pence'])} a week), {group['losers']} lose "
-            f"({_pounds(group['lost_weekly_pence'])} a week)"
+            f"({money(group['gained_weekly_pence'])} a week between them), {group['losers']} lose "
+            f"({money(group['lost_weekly_pence'])} a week between them)"
         )
     comparison = httpx.get(f"{cohort}/model-comparison", params={"current": 1, "proposed": 2}, headers=headers)
     groups = comparison.json()["groups"]

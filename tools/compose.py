@@ -33,6 +33,9 @@ x-service-environment: &service-environment
   PB_ENVIRONMENT: development
   PB_LOG_LEVEL: INFO
   PB_LOG_JSON: "false"
+  # Every service's process shares one PostgreSQL (max_connections 100, a few kept for superusers):
+  # five processes of 20 would not fit.
+  PB_DATABASE_POOL_SIZE: "15"
 
 services:
   kafka:

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import httpx
 
 from pbshared.platform.tokens import DEV_SECRET, mint
+from tools.wording_demo import day
 
 NHS_NUMBER = "4010232110"  # a valid test number (Modulus 11) that no demo person holds
 
@@ -69,8 +70,8 @@ def demonstrate_health(url_of: Callable[[str], str], say: Callable[[str], None],
         return False
     episode = sent.json()
     say(
-        f"  reablement from {episode['start_date']}, free until {episode['free_until']}; "
-        f"the needs assessment is due {episode['assessment_due_date']}"
+        f"  reablement from {day(episode['start_date'])}, free until {day(episode['free_until'])}; "
+        f"the needs assessment is due {day(episode['assessment_due_date'])}"
     )
     person_id = episode["person_id"]
     deadline = time.monotonic() + timeout
@@ -82,7 +83,8 @@ def demonstrate_health(url_of: Callable[[str], str], say: Callable[[str], None],
     person = httpx.get(f"{ras_url}/people/{person_id}", headers=_headers("social_worker")).json()
     say(
         f"  RAS registered {person['given_name']} {person['family_name']} from the NHS's message "
-        f"({person['council_person_id']})"
+        f"(council person id {person['council_person_id']}: a placeholder, saying she came from the NHS, until "
+        "the council gives its own)"
     )
     decision = {
         "person_id": person_id,
@@ -94,5 +96,8 @@ def demonstrate_health(url_of: Callable[[str], str], say: Callable[[str], None],
     if decided.status_code != 201:
         say(f"  the CHC decision was refused: {decided.text}")
         return False
-    say(f"  the ICB finds her eligible for continuing healthcare from {decision['start_date']}: the NHS pays in full")
+    say(
+        f"  the integrated care board (ICB) finds her eligible for continuing healthcare from "
+        f"{day(decision['start_date'])}: the NHS pays in full"
+    )
     return True

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import httpx
 
 from pbshared.platform.tokens import DEV_SECRET, mint
+from tools.wording_demo import money, outcome
 
 HEADER = "transaction_id,card_account,occurred_at,amount,type,merchant_name,merchant_category_code,balance"
 
@@ -43,7 +44,7 @@ def demonstrate_card_statements(url: str, person_id: str | None, say: Callable[[
     stamp = now.isoformat().replace("+00:00", "Z")
     refused = _upload(url, [f"X1,NO-SUCH-CARD,{stamp},-5.00,purchase,Shop,5411,1.00", "X2,NO-SUCH-CARD,soon,5,load,,,"])
     named = sorted({f"line {e['loc'][2]} {e['loc'][3]}" for e in refused.json().get("errors", [])})
-    say(f"  a statement with bad lines: {refused.status_code}, nothing stored; {', '.join(named)}")
+    say(f"  a statement with a bad line: {outcome(refused.status_code)} ({', '.join(named)})")
     ok = refused.status_code == 422
     if card_account is None:
         say("  no direct payment card in the demo: nothing to import")
@@ -61,7 +62,8 @@ def demonstrate_card_statements(url: str, person_id: str | None, say: Callable[[
     again = _upload(url, lines).json()
     totals = job.get("totals", {})
     say(
-        f"  imported {totals.get('received')} transactions: {totals.get('new')} new, {totals.get('flagged')} flagged; "
+        f"  imported {totals.get('received')} transactions: {totals.get('new')} new, {totals.get('flagged')} flagged "
+        "for a finance officer to check (a gambling merchant); "
         f"uploaded again: {'the same job, nothing added' if again.get('job_id') == job.get('job_id') else 'CHANGED'}"
     )
     day = now.date().isoformat()
@@ -71,10 +73,10 @@ def demonstrate_card_statements(url: str, person_id: str | None, say: Callable[[
         headers=_headers("finance_officer"),
     ).json()
     for account in done.get("accounts", []):
-        explained = ", ".join(f"{line['explanation']} {line['pence']}p" for line in account["lines"])
+        explained = ", ".join(f"{line['explanation']} {money(line['pence'])}" for line in account["lines"])
         say(
             f"  reconciled {account['card_account']}: provider minus ledger "
-            f"{account['difference_pence']}p = {explained}"
+            f"{money(account['difference_pence'])} = {explained}"
         )
     if not done.get("accounts"):
         say(f"  reconciled {card_account}: the provider and the ledger agree")

@@ -12,15 +12,12 @@ from datetime import date
 import httpx
 
 from pbshared.platform.tokens import DEV_SECRET, mint
+from tools.wording_demo import count, day, money
 
 
 def _headers(role: str) -> dict[str, str]:
     secret = os.environ.get("PB_JWT_SECRET", DEV_SECRET)
     return {"Authorization": f"Bearer {mint(role=role, council_id='wyvernshire', secret=secret)}"}
-
-
-def _pounds(pence: int) -> str:
-    return f"{pence / 100:,.2f}"
 
 
 def demonstrate_ledger(url: str, person_id: str | None, say: Callable[[str], None], timeout: float = 10) -> bool:
@@ -34,9 +31,10 @@ def demonstrate_ledger(url: str, person_id: str | None, say: Callable[[str], Non
         time.sleep(0.1)
     for a in agreements:
         say(
-            f"  agreement {a['agreement_id'][:8]}: GBP {_pounds(a['weekly_gross_pence'])} a week less "
-            f"{_pounds(a['weekly_contribution_pence'])} contribution = {_pounds(a['weekly_payable_pence'])} loaded "
-            f"every {a['cycle_weeks']} weeks in advance onto card account {a['card_account_ref']} ({a['funder']})"
+            f"  agreement {a['agreement_id'][:8]}: {money(a['weekly_gross_pence'])} a week less "
+            f"{money(a['weekly_contribution_pence'])} her contribution = {money(a['weekly_payable_pence'])} a week, "
+            f"loaded every {a['cycle_weeks']} weeks in advance onto card account {a['card_account_ref']} "
+            f"(funded by the {a['funder']})"
         )
     if not agreements:
         say("  the demo budget is all council-managed: no direct payment part, so no agreement to pay")
@@ -44,11 +42,11 @@ def demonstrate_ledger(url: str, person_id: str | None, say: Callable[[str], Non
     finance = _headers("finance_officer")
     preview = httpx.get(f"{url}/payment-runs/{today}/preview", headers=finance).json()
     totals = preview["totals"]
-    say(f"  preview for {today}: {totals['payments']} payments, GBP {_pounds(totals['amount_pence'])}")
+    say(f"  preview for {day(today)}: {count(totals['payments'], 'payment')}, {money(totals['amount_pence'])}")
     for payment in preview["payments"]:
         for line in payment["lines"]:
-            period = f"{line['period_start']} to {line['period_end']}"
-            say(f"    {line['description']:<28} {period} {_pounds(line['amount_pence']):>10}")
+            period = f"{day(line['period_start'])} to {day(line['period_end'])}"
+            say(f"    {line['description']:<20} {period:<36} {money(line['amount_pence']):>14}")
     started = httpx.post(f"{url}/payment-runs", json={"run_date": today}, headers=finance)
     job_path = started.headers.get("Location", "")
     job = started.json()
@@ -59,8 +57,9 @@ def demonstrate_ledger(url: str, person_id: str | None, say: Callable[[str], Non
     file = httpx.get(f"{url}/payment-runs/{today}/payment-file", headers=finance)
     lines = max(0, len(file.text.strip().splitlines()) - 1)
     say(
-        f"  Payment run {today}: {job.get('status')}, {job['totals'].get('payments', 0)} payments, "
-        f"GBP {_pounds(job['totals'].get('amount_pence', 0))}; run again: the same job "
-        f"({'nothing added' if again.get('totals') == job.get('totals') else 'CHANGED'}); payment file: {lines} lines"
+        f"  Payment run {day(today)}: {job.get('status')}, {count(job['totals'].get('payments', 0), 'payment')}, "
+        f"{money(job['totals'].get('amount_pence', 0))}; run again: the same job "
+        f"({'nothing added' if again.get('totals') == job.get('totals') else 'CHANGED'}); "
+        f"payment file for the card provider: {count(lines, 'line')}"
     )
     return job.get("status") == "finished"

@@ -2,8 +2,10 @@
 
 Starts the embedded broker (Tansu) and every service on SQLite, loads the sample council, registers
 a few people through the RAS API, shows each service's copy of them arriving through events,
-assesses one and agrees a support plan, shows a commissioner calibrating the RAS against a cohort
-of past costs, and says where the APIs and their docs are. Ctrl-C stops everything;
+assesses one and agrees a support plan taken as a direct payment, shows a commissioner calibrating
+the RAS against a cohort of past costs, then charging, brokerage, health, the ledger's payment run and
+card statements, and says where the APIs and their docs are. The output is written for a social
+worker, finance officer or commissioner to read (tools/wording_demo.py). Ctrl-C stops everything;
 `--exit-after-demo` stops after the demonstration (the test suite runs it that way).
 """
 
@@ -30,6 +32,7 @@ from tools.health_demo import demonstrate_health
 from tools.ledger_cards_demo import demonstrate_card_statements
 from tools.ledger_demo import demonstrate_ledger
 from tools.services import PORTS, SERVICE_NAMES, definition
+from tools.wording_demo import day, money, plain
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_COUNCIL = ROOT / "councils" / "wyvernshire"
@@ -179,6 +182,7 @@ def demonstrate(stack: Stack, timeout: float = 30) -> bool:
 
     all_arrived = True
     readers = copy_readers()
+    say("  milliseconds from registering in RAS until each service had its own copy of the person:")
     say(f"  {'person':<26}" + "".join(f"{name:>14}" for name in readers))
     for body, started in registered:
         cells = []
@@ -188,6 +192,7 @@ def demonstrate(stack: Stack, timeout: float = 30) -> bool:
             cells.append(f"{arrived * 1000:>11.0f} ms" if arrived is not None else f"{'missing':>14}")
         label = f"{body['given_name']} {body['family_name']} ({body['council_person_id']})"
         say(f"  {label:<26}" + "".join(cells))
+    say("  Every copy arrived through Kafka events." if all_arrived else "  Some copies did not arrive: see the logs.")
     return all_arrived
 
 
@@ -225,9 +230,10 @@ def demonstrate_budget(stack: Stack) -> bool:
     say(
         f"\nAssessing {person['given_name']} {person['family_name']} with {model['name']} (version {model['version']}):"
     )
-    say(f"  {score['total_points']} points: {score['explanation'][-2]}")
-    say(f"  indicative budget GBP {score['indicative_weekly_pence'] / 100:,.2f} a week")
-    service = {"service_type": "home_care", "units_per_week": "10", "delivery": "council_managed"}
+    say(f"  {score['explanation'][-2]}")  # e.g. "Indicative budget: 57 points x GBP 230.00 a point a year ..."
+    say(f"  indicative budget {money(score['indicative_weekly_pence'])} a week")
+    # Taken as a direct payment, so the ledger's steps pay it onto a card and reconcile the card's statement.
+    service = {"service_type": "home_care", "units_per_week": "10", "delivery": "direct_payment"}
     plan = {
         "assessment_id": score["assessment_id"],
         "start_date": today,
@@ -240,12 +246,18 @@ def demonstrate_budget(stack: Stack) -> bool:
         return False
     budget = planned.json()
     say(
-        f"  support plan: home care 10 hours a week, GBP {budget['weekly_pence'] / 100:,.2f} a week: "
-        f"{budget['status'].replace('_', ' ')}"
-        + (f", next review {budget['next_review_date']}" if budget["next_review_date"] else "")
+        f"  support plan: home care 10 hours a week, taken as a direct payment, {money(budget['weekly_pence'])} "
+        f"a week: {plain(budget['status'])}"
+        + (f", next review {day(budget['next_review_date'])}" if budget["next_review_date"] else "")
     )
     return True
 
+
+# Why the broker's package is for the third demo person, not the first: said beside the package.
+BROKERED_WHY = (
+    f"the council arranges her home care; {DEMO_PEOPLE[0]['given_name']} takes her budget as a direct payment "
+    "and arranges her own"
+)
 
 # Edith's finances, for the charging step of the demonstration (care at home in 2025/26).
 DEMO_CIRCUMSTANCES = {
@@ -279,14 +291,34 @@ def demonstrate_charging(stack: Stack) -> bool:
     result = assessment["result"]
     say(f"\nA financial assessment for {person['given_name']} {person['family_name']}, through the charging API:")
     for step in result["steps"]:
-        say(f"  {step['label']:<40} {step['pence'] / 100:>9.2f}  {step['treatment']:<11} {step['reason']}")
+        say(f"  {plain(step['label']):<34} {money(step['pence']):>14}  {step['treatment']:<11} {plain(step['reason'])}")
     say(
-        f"  pays {assessment['weekly_charge_pence'] / 100:.2f} a week from {assessment['effective_date']}, "
-        f"collected by the {assessment['collected_by']} (figures {result['figures_year']} "
-        f"v{result['figures_version']}{', provisional' if result['provisional'] else ''}; "
-        f"policy v{result['policy_version']})"
+        f"  pays {money(assessment['weekly_charge_pence'])} a week from {day(assessment['effective_date'])}, "
+        f"collected by the {assessment['collected_by']}"
+    )
+    say(
+        f"  (national figures {result['figures_year']} version {result['figures_version']}{provisional(result)}; "
+        f"council policy version {result['policy_version']})"
+    )
+    # The assessment is dated in an earlier financial year; the charge today, the ledger's contribution,
+    # is the same assessment worked out with this year's figures, so say it beside the first.
+    today = time.strftime("%Y-%m-%d")
+    charge = httpx.get(
+        f"{stack.url('charging')}/people/{found[0]['person_id']}/charge",
+        params={"on": today},
+        headers=headers("social_worker"),
+    ).json()
+    say(
+        f"  today, {day(today)}, the charge is {money(charge['weekly_charge_pence'])} a week: the same assessment "
+        "with this financial year's figures; the ledger takes it as her contribution"
     )
     return True
+
+
+def provisional(result: dict) -> str:
+    if not result["provisional"]:
+        return ""
+    return ", provisional: some not yet confirmed by the government"
 
 
 def demo_person_id(stack: Stack) -> str | None:
@@ -340,10 +372,9 @@ def main(argv: list[str] | None = None) -> int:
         load_sample_council(stack)
         ok = demonstrate(stack) and demonstrate_budget(stack)
         demonstrate_commissioning(stack.url("ras"), headers("commissioner"), args.run_dir, say)
-        say("\nEvery copy arrived through Kafka events." if ok else "\nSome copies did not arrive: see the logs.")
         ok = demonstrate_charging(stack) and ok
         if ok:
-            demonstrate_brokerage(stack.url("brokerage"), say)
+            demonstrate_brokerage(stack.url("brokerage"), DEMO_PEOPLE[2]["council_person_id"], BROKERED_WHY, say)
             demonstrate_market_figures(stack.url("brokerage"), args.run_dir, say)
         ok = demonstrate_health(stack.url, say) and ok
         ok = demonstrate_ledger(stack.url("ledger"), demo_person_id(stack), say) and ok
@@ -354,7 +385,8 @@ def main(argv: list[str] | None = None) -> int:
         say(
             "\nA token for trying them:  .venv/bin/pb-token --role social_worker --council wyvernshire\n"
             "Dead letters:             .venv/bin/pb-deadletters list charging "
-            f"--bootstrap-servers {stack.broker.bootstrap_servers}"
+            f"--bootstrap-servers {stack.broker.bootstrap_servers}\n"
+            "                          (replay with --no-idempotence: the local broker has no idempotent producer)"
         )
         if args.exit_after_demo:
             return 0 if ok else 1
@@ -364,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         say("a service stopped; shutting down")
         return 1
     except KeyboardInterrupt:
+        say("\nStopping the services and the broker.")
         return 0
     finally:
         stack.stop()

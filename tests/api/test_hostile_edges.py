@@ -42,6 +42,22 @@ async def test_setting_a_council_up_is_an_operators_act_not_an_admins(api):
     assert by_its_admin.status_code == 201, "a council's admin keeps loading its datasets once it is set up"
 
 
+async def test_an_operator_sets_a_council_up_once_and_its_admin_loads_the_later_versions(api):
+    service = await api("health")
+    assert (
+        await service.client.post("/reference-datasets", json=EASTMERE, headers=auth(Role.operator))
+    ).status_code == 201
+    again = await service.client.post("/reference-datasets", json=EASTMERE, headers=auth(Role.operator))
+    assert again.status_code == 200, "the same first dataset again changes nothing"
+    renamed = {**EASTMERE, "version": 2, "payload": {**EASTMERE["payload"], "name": "Renamed"}}
+    for council in ("eastmere", "wyvernshire"):  # an operator's token is no council's
+        refused = await service.client.post("/reference-datasets", json=renamed, headers=auth(Role.operator, council))
+        assert refused.status_code == 403, refused.text
+    assert await _datasets_of(service, "eastmere") == 1
+    by_its_admin = await service.client.post("/reference-datasets", json=renamed, headers=auth(Role.admin, "eastmere"))
+    assert by_its_admin.status_code == 201, by_its_admin.text
+
+
 async def test_an_operator_loads_no_council_data_and_reads_none(api):
     service = await api("charging")
     before = await _datasets_of(service, "wyvernshire")
