@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI, Header, status
 from sqlalchemy import Column, MetaData, String, Table, Uuid, insert
 
 from pbshared.platform.auth import Principal, TokenVerifier
+from pbshared.platform.collector import settle_for_serving
 from pbshared.platform.db import create_engine, session_factory
 from pbshared.platform.settings import ServiceSettings
 
@@ -67,7 +68,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     args = parser.parse_args()
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_config=None)  # as the services run
+    app = create_app()
+    settle_for_serving()  # as the services' serve command does
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None)  # as the services run
 
 
 if __name__ == "__main__":

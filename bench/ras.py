@@ -10,11 +10,13 @@ asserted against a clock.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -84,6 +86,10 @@ async def _alternating(
 
 
 def measure_ras(results: Results, p: Parameters, database_url: str, workdir: Path) -> None:
+    measure(results, p.ras_seconds, database_url, workdir)
+
+
+def measure(results: Results, seconds: float, database_url: str, workdir: Path) -> None:
     asyncio.run(load_council(SERVICE, COUNCIL_DIRECTORY, database_url))
     env = {
         **os.environ,
@@ -95,10 +101,10 @@ def measure_ras(results: Results, p: Parameters, database_url: str, workdir: Pat
         _server([sys.executable, "-m", "ras", "serve", "--no-messaging"], env, workdir / "ras.log") as ras,
         _server([sys.executable, "-m", "bench.bare_app"], env, workdir / "bare.log") as bare,
     ):
-        asyncio.run(_measure(results, p, ras, bare))
+        asyncio.run(_measure(results, seconds, ras, bare))
 
 
-async def _measure(results: Results, p: Parameters, ras: str, bare: str) -> None:
+async def _measure(results: Results, seconds: float, ras: str, bare: str) -> None:
     headers = {"Authorization": f"Bearer {mint(role=Role.social_worker, council_id=COUNCIL, secret=SECRET)}"}
     answers, person_ids = await _prepare(ras, headers)
     preview_body = {"assessment_date": ON, "model_version": 2, "client_group": "older_people", "answers": answers}
@@ -108,8 +114,8 @@ async def _measure(results: Results, p: Parameters, ras: str, bare: str) -> None
 
     # The machine may be shared: each path and its baseline take turns in short rounds, so a change
     # of load in between falls on both rather than on one.
-    rounds = max(1, round(p.ras_seconds))
-    each = p.ras_seconds / rounds
+    rounds = max(1, round(seconds))
+    each = seconds / rounds
     bare_constant, preview = await _alternating(
         rounds,
         lambda: _load(f"{bare}/constant", lambda c, n: preview_body, headers, each, each / 4),
@@ -266,3 +272,38 @@ def _server(command: list[str], env: dict[str, str], log_path: Path) -> Iterator
             yield f"http://127.0.0.1:{port}"
         finally:
             _stop(process)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """This benchmark alone, in a fresh PostgreSQL database of its own."""
+    from bench import report
+    from pbshared.platform.migrations import upgrade
+    from pbshared.testing.postgres import create_database, drop_database
+
+    parser = argparse.ArgumentParser(prog="python -m bench.ras", description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="each load, in one-second rounds (default 10)")
+    parser.add_argument("--output", type=Path, default=Path(__file__).resolve().parent / "ras-results")
+    args = parser.parse_args(argv)
+    results = Results(parameters={"ras_seconds": args.seconds, "clients": CLIENTS}, command="python -m bench.ras")
+    results.details["load average before the run"] = _load_average()
+    url = create_database("bench_ras")
+    try:
+        upgrade(SERVICE.migrations_dir, url, metadata=SERVICE.metadata)
+        with tempfile.TemporaryDirectory(prefix="pb-bench-ras-") as workdir:
+            measure(results, args.seconds, url, Path(workdir))
+    finally:
+        drop_database(url)
+    results.details["load average after the run"] = _load_average()
+    print(report.table(results))
+    for key, value in results.details.items():
+        print(f"{key}: {value}")
+    report.write(results, args.output)
+    return 0
+
+
+def _load_average() -> str:
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg()) + " (1 / 5 / 15 min)"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

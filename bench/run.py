@@ -71,13 +71,18 @@ def main(argv: list[str] | None = None) -> int:
     results = Results(parameters=asdict(parameters))
     results.details["load average before the run"] = _load()
     with TansuBroker() as broker, fresh_database() as database_url:
+        # Idle first: after the messaging phase every service's consumer would start on its backlog of
+        # person events, and that is not idle (a busy ledger once missed /ready's two seconds).
+        measure_idle_memory(results, parameters, broker.bootstrap_servers)
         asyncio.run(measure_messaging(results, parameters, broker.bootstrap_servers, database_url))
         with tempfile.TemporaryDirectory(prefix="pb-bench-ras-") as workdir:
             measure_ras(results, parameters, database_url, Path(workdir))
-        measure_idle_memory(results, parameters, broker.bootstrap_servers)
     measure_brokerage(results, parameters.bids, parameters.bid_concurrency, parameters.packages_to_evaluate)
     # The ledger's statement import against PostgreSQL's own COPY, in a database of its own.
-    ledger_import.add_figures(results, parameters.card_transactions, max(parameters.card_transactions // 50, 10))
+    keep = HERE / "ledger-import-results" if output == HERE / "results" else None
+    ledger_import.add_figures(
+        results, parameters.card_transactions, max(parameters.card_transactions // 50, 10), keep=keep
+    )
     # The machine may be shared: a high load means other work took cores from these figures.
     results.details["load average after the run"] = _load()
     print(report.table(results))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import resource
 import time
@@ -150,17 +151,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--output", type=Path, default=HERE / "uprating-results")
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
     url = create_database("uprating")
     try:
         upgrade(SERVICE.migrations_dir, url, metadata=SERVICE.metadata)
         asyncio.run(load_council(SERVICE, COUNCIL, url))
         asyncio.run(seed(url, args.people))
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         job = asyncio.run(uprate(url))
         database_seconds = time.perf_counter() - started
+        # This process's own CPU (PostgreSQL's is not in it): steadier than the clock on a shared machine.
+        job_cpu_seconds = time.process_time() - cpu_started
     finally:
         drop_database(url)
+    cpu_started = time.process_time()
     memory_seconds = in_memory(args.people)
+    memory_cpu_seconds = time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     db_rate, memory_rate = args.people / database_seconds, args.people / memory_seconds
     totals = job.totals
@@ -173,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         f"| {database_seconds:.1f} s, {db_rate:,.0f} people/s | under 60 s |",
         f"| same charges in memory, no database | {memory_seconds:.1f} s, {memory_rate:,.0f} people/s | |",
         f"| ratio of the two rates | {db_rate / memory_rate:.2f} | at least 0.3 |",
+        f"| CPU of this process: uprating / in memory (PostgreSQL's not counted) "
+        f"| {job_cpu_seconds:.1f} s / {memory_cpu_seconds:.1f} s, ratio {memory_cpu_seconds / job_cpu_seconds:.2f} | |",
+        f"| load average (1 min) before / after the run | {load_before:.1f} / {os.getloadavg()[0]:.1f} | |",
         f"| peak resident memory of the whole run | {peak_mb:.0f} MB | under 300 MB |",
         "| charges up / down / unchanged / skipped "
         f"| {totals['up']} / {totals['down']} / {totals['unchanged']} / {totals['skipped']} | |",
