@@ -37,10 +37,10 @@ async def gross_policy(service) -> None:
     assert loaded.status_code == 201, loaded.text
 
 
-async def with_contribution(service, dp_weekly: int):
-    _, agreement = await set_up(service, dp_weekly)
-    contribution = ContributionChanged(
-        person_id=agreement.person_id,
+def first_contribution(person_id: uuid.UUID) -> ContributionChanged:
+    """Charging's first contribution for the person, from the agreement's start, collected by the council."""
+    return ContributionChanged(
+        person_id=person_id,
         assessment_id=uuid.uuid4(),
         weekly_charge_pence=WEEKLY_CONTRIBUTION,
         previous_weekly_charge_pence=0,
@@ -48,6 +48,11 @@ async def with_contribution(service, dp_weekly: int):
         collected_by=CollectedBy.council,
         reason=ContributionReason.assessment,
     )
+
+
+async def with_contribution(service, dp_weekly: int):
+    _, agreement = await set_up(service, dp_weekly)
+    contribution = first_contribution(agreement.person_id)
     await agreements.follow_contribution(UnitOfWork(service.sessions, "ledger"), "wyvernshire", contribution)
     return agreement
 

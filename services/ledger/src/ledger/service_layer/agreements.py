@@ -32,6 +32,7 @@ from pbshared.contract.events.ledger import (
     DirectPaymentSetUp,
 )
 from pbshared.errors import NotFound, RuleBroken, StaleRevision
+from pbshared.platform.locks import hold
 from pbshared.platform.unit_of_work import UnitOfWork
 
 
@@ -86,6 +87,7 @@ async def follow_budget(
 ) -> Agreement | None:
     """Set up an agreement for a budget with a direct payment part, or change its gross from effective_from."""
     async with uow:
+        await _hold_person(uow, council_id, event.person_id)
         repo = AgreementsRepository(uow.session)
         agreement = await repo.of_budget(council_id, event.budget_id)
         weekly = event.delivery.direct_payment_weekly_pence
@@ -205,6 +207,7 @@ async def _end(
 
 async def end_with_budget(uow: UnitOfWork, council_id: str, event: PersonalBudgetEnded) -> Agreement | None:
     async with uow:
+        await _hold_person(uow, council_id, event.person_id)
         repo = AgreementsRepository(uow.session)
         agreement = await repo.of_budget(council_id, event.budget_id)
         if agreement is not None and agreement.status is not AgreementStatus.ended:
@@ -219,6 +222,7 @@ async def end_with_budget(uow: UnitOfWork, council_id: str, event: PersonalBudge
 async def follow_contribution(uow: UnitOfWork, council_id: str, event: ContributionChanged) -> None:
     """The person's contribution from effective_date: every live agreement of theirs changes."""
     async with uow:
+        await _hold_person(uow, council_id, event.person_id)
         repo = AgreementsRepository(uow.session)
         await repo.add_contribution(council_id, event.person_id, event.effective_date, event.weekly_charge_pence)
         for agreement in await _live(repo, council_id, event.person_id):
@@ -229,6 +233,7 @@ async def follow_contribution(uow: UnitOfWork, council_id: str, event: Contribut
 async def follow_funding(uow: UnitOfWork, council_id: str, event: FundingResponsibilityChanged) -> None:
     """Who funds the person's care from effective_date: the NHS part of every live agreement follows."""
     async with uow:
+        await _hold_person(uow, council_id, event.person_id)
         repo = AgreementsRepository(uow.session)
         decision = FundingDecision(
             str(event.decision_id),
@@ -243,6 +248,15 @@ async def follow_funding(uow: UnitOfWork, council_id: str, event: FundingRespons
             if event.budget_id is None or event.budget_id == agreement.budget_id:
                 await _change(uow, repo, agreement, AgreementChangeReason.funder_changed, event.effective_date)
         await uow.commit()
+
+
+async def _hold_person(uow: UnitOfWork, council_id: str, person_id: uuid.UUID) -> None:
+    """One event about a person's direct payments at a time. RAS's budgets, charging's contributions and
+    health's decisions come on their own topics and are handled side by side; each reads the person's
+    agreements and terms before it records: a contribution handled while the budget's agreement was
+    being set up found no agreement, and the set-up read no contribution, so the events told a
+    contribution of nothing (the payments, worked out from the stored terms, were right)."""
+    await hold(uow.session, f"ledger:{council_id}:{person_id}")
 
 
 async def _live(repo: AgreementsRepository, council_id: str, person_id: uuid.UUID) -> list[Agreement]:
