@@ -116,7 +116,7 @@ async def test_the_command_shows_progress_and_ends_with_the_totals(api, database
 
 
 async def test_the_garbage_collector_is_on_again_after_a_page_that_failed(api, monkeypatch):
-    # Each page pauses the cyclic collector (service_layer/uprating.py); a failure must not leave it off.
+    # Each page pauses the cyclic collector (pbshared.platform.jobs.run_steps); a failure must not leave it off.
     charging = await api("charging")
     await assessed_people(charging)
 

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, UniqueConstraint, Uuid, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pbshared.platform.collector import cycle_collection_paused
+
 if TYPE_CHECKING:
     from pbshared.platform.unit_of_work import UnitOfWork
 
@@ -160,12 +162,15 @@ Progress = Callable[[Job], Awaitable[None] | None]
 
 async def run_steps(new_uow: Callable[[], UnitOfWork], job: Job, step: Step, progress: Progress | None = None) -> Job:
     """Carry a job on from its checkpoint to the end: each step (which records its progress) commits
-    alone, so a kill loses at most the step it was in; returns the finished job."""
+    alone, so a kill loses at most the step it was in; returns the finished job. The cyclic collector
+    is held off through a step and its commit (the step's events are written then), and is back on
+    between steps (pbshared.platform.collector)."""
     while not job.finished:
         uow = new_uow()
-        async with uow:
-            job = await step(uow, job)
-            await uow.commit()
+        with cycle_collection_paused():
+            async with uow:
+                job = await step(uow, job)
+                await uow.commit()
         if progress is not None:
             waited = progress(job)
             if waited is not None:

@@ -8,7 +8,6 @@ only where the charge changed (docs/domain/charging.md, "Annual uprating").
 
 from __future__ import annotations
 
-import gc
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from charging.service_layer.assessments import publish_contribution, recalculate
 from pbshared.contract.events.charging import ContributionReason
 from pbshared.errors import NotFound
 from pbshared.platform import context
-from pbshared.platform.collector import cycle_collection_paused
 from pbshared.platform.jobs import Job, Progress, record_progress, run_in_background, run_steps, start_job
 from pbshared.platform.unit_of_work import UnitOfWork
 
@@ -88,26 +86,16 @@ async def run_uprating(
     Every event of the run shares one correlation id: the request's when started through the API, else
     one for the run (from the command line each event would otherwise get its own)."""
     reference = _Reference()
-    collector_was_on = gc.isenabled()
 
-    async def one_page(uow: UnitOfWork, job: Job) -> Job:
-        gc.disable()  # until the page is committed (its events are written to the outbox then)
-        return await _work_out_page(uow, job, year, page, reference)
+    def one_page(uow: UnitOfWork, job: Job) -> Awaitable[Job]:
+        return _work_out_page(uow, job, year, page, reference)
 
-    def committed(job: Job) -> Awaitable[None] | None:
-        if collector_was_on:
-            gc.enable()
-        return progress(job) if progress is not None else None
-
-    with (
-        context.bound(
-            correlation_id=context.current_correlation_id(),
-            causation_id=context.causation_id_var.get(),
-            traceparent=context.traceparent_var.get(),
-        ),
-        cycle_collection_paused(),
+    with context.bound(
+        correlation_id=context.current_correlation_id(),
+        causation_id=context.causation_id_var.get(),
+        traceparent=context.traceparent_var.get(),
     ):
-        return await run_steps(new_uow, job, one_page, committed)
+        return await run_steps(new_uow, job, one_page, progress)
 
 
 async def _work_out_page(uow: UnitOfWork, job: Job, year: int, page: int, reference: _Reference) -> Job:
