@@ -9,8 +9,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select, text
 
+from ledger.adapters import webhook_nonces
 from ledger.adapters.card_tables import card_webhook_nonces
 from ledger.domain.webhook_signature import SignatureRefused, signature
 from ledger.service_layer import card_webhook
@@ -79,3 +80,25 @@ def test_a_pruned_nonce_could_no_longer_pass_the_signature_check(ahead):
         card_webhook.check_signature(
             SECRET, card_webhook.Signed(timestamp, nonce, signed), body, WINDOW, datetime.fromtimestamp(pruned_at, UTC)
         )
+
+
+async def test_the_prune_reads_the_oldest_nonces_by_index_not_every_nonce_kept(sessions):
+    # A council taking webhook calls all day keeps tens of thousands of nonces; each call prunes a few.
+    # Without an index by receipt each prune read them all. The plan is checked, never a clock.
+    now = datetime.now(UTC)
+    rows = [
+        {"council_id": COUNCIL, "nonce": f"n-{i:06d}", "received_at": now - timedelta(seconds=i)} for i in range(20000)
+    ]
+    statements: list = []
+    async with sessions() as session, session.begin():
+        if session.bind.dialect.name != "postgresql":
+            return  # SQLite: one way to read it
+        await session.execute(insert(card_webhook_nonces), rows)
+        await session.execute(text("ANALYZE card_webhook_nonces"))
+        connection = await session.connection()
+        event.listen(connection.sync_connection, "before_cursor_execute", lambda *a: statements.append(a[2:4]))
+        await webhook_nonces.prune(session, COUNCIL, now - timedelta(hours=5), card_webhook.PRUNED_PER_CALL)
+        statement, parameters = statements[0]
+        driver = (await connection.get_raw_connection()).driver_connection
+        plan = "\n".join(row[0] for row in await driver.fetch(f"EXPLAIN {statement}", *parameters))
+    assert "ix_card_webhook_nonces_received" in plan, plan

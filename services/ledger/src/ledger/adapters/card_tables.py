@@ -71,6 +71,8 @@ card_webhook_nonces = Table(
     Column("nonce", String(128), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("council_id", "nonce", name="pk_card_webhook_nonces"),
+    # Each webhook call prunes a few of its council's oldest (ledger.adapters.webhook_nonces).
+    Index("ix_card_webhook_nonces_received", "council_id", "received_at"),
 )
 
 reconciliations = Table(
