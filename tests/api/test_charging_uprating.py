@@ -85,6 +85,29 @@ async def test_a_run_killed_half_way_resumes_and_a_second_run_changes_nothing(ap
     assert len(await uprating_events(charging)) == 4
 
 
+async def test_a_page_read_and_stored_a_chunk_at_a_time_misses_no_one_and_counts_each_once(api, monkeypatch):
+    charging = await api("charging")
+    people = await assessed_people(charging)
+    # Pages of four, in chunks of two then one then one (the small last chunk): every boundary crossed.
+    monkeypatch.setattr(uprating, "_CHUNK", 2)
+    monkeypatch.setattr(uprating, "_LAST_CHUNK", 1)
+
+    def new_uow() -> UnitOfWork:
+        return UnitOfWork(charging.sessions, "charging")
+
+    job = await uprating.start_uprating(new_uow(), "wyvernshire", 2026, "test")
+    finished = await uprating.run_uprating(new_uow, job, 2026, page=4)
+    totals = finished.totals
+    assert finished.done == len(people)
+    assert (totals["down"], totals["unchanged"], totals["up"]) == (4, 1, 0)
+    assert len(await uprating_events(charging)) == 4
+    async with charging.sessions() as session:
+        uprated = await session.execute(
+            select(financial_assessments.c.person_id).where(financial_assessments.c.sequence == 2)
+        )
+    assert sorted(uprated.scalars()) == sorted(people)
+
+
 async def test_the_endpoint_runs_the_job_and_its_progress_is_readable(api):
     charging = await api("charging")
     await assessed_people(charging)

@@ -8,6 +8,7 @@ not at all.
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from types import TracebackType
 from typing import Any
 
@@ -100,15 +101,22 @@ class UnitOfWork:
         For a row nothing in this unit reads back, and whose refusal (a unique key) is an error."""
         self._rows.append((table, values))
 
-    async def commit(self) -> None:
+    def flush(self) -> Coroutine[Any, Any, list[Envelope]]:
+        """The events (and rows) queued so far, to write now in this transaction without committing:
+        they are taken at the call and written when the result is awaited (a bulk job's chunk, written
+        behind the work on the next; pbshared.platform.overlap). commit() writes the rest."""
         pending, self._pending = self._pending, []
         rows, self._rows = self._rows, []
-        await add_to_outbox(self.session, *pending, rows=rows)  # one statement for all of them
+        return add_to_outbox(self.session, *pending, rows=rows)  # one statement for all of them
+
+    async def commit(self) -> None:
+        await self.flush()
         if self._joined is not None:
             # The owner commits (and wakes the relay: add_to_outbox marked the session).
             if self._savepoint is not None and self._savepoint.is_active:
                 await self._savepoint.commit()
             return
+        wrote_events = bool(self.session.info.pop("wrote_events", False))  # here or at a flush
         await self.session.commit()
-        if pending and self._signal is not None:
+        if wrote_events and self._signal is not None:
             self._signal.notify()

@@ -1,0 +1,87 @@
+"""Database work overlapped with this process's work: a bulk job's step reads its next chunk and
+stores its last while it works out this one.
+
+A step of a bulk job (an uprating page) is CPU in this process and statements that are mostly the
+database's work (reading and decoding rows, COPY parsing thousands of JSON documents, index updates).
+Done one after the other, one of the machine's cores idles at each turn. Here the step's statements
+go to its own session in the background, in the order given and one at a time (a connection runs one
+statement at a time), while the caller works; it lets them move on at `breathe()`.
+
+The statements are in the step's transaction like any other: a failure reaches the caller (at the
+next `then`, at `breathe`, awaiting a result, or at the end of the block) and the step rolls back whole.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Coroutine, Iterator
+from types import TracebackType
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Overlapped:
+    """`async with Overlapped() as database:` then `database.then(coroutine)` for each statement (or
+    repository call), in order; each returns a future of its result. Leaving the block waits for the
+    last of them or, on an error, cancels what is left."""
+
+    def __init__(self) -> None:
+        self._last: asyncio.Task[Any] | None = None
+
+    def then(self, work: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
+        """Run `work` once everything before it is done; its arguments are taken now."""
+        self._raise_if_failed()
+        previous = self._last
+
+        async def after_previous() -> T:
+            try:
+                if previous is not None:
+                    await previous
+            except BaseException:
+                work.close()  # never started: no "coroutine was never awaited" warning
+                raise
+            return await work
+
+        task = asyncio.ensure_future(after_previous())
+        self._last = task
+        return task
+
+    async def breathe(self) -> None:
+        """Let the work in flight take its next turn (send rows, read the server's answer): called
+        between pieces of the caller's CPU work, which otherwise holds the event loop throughout."""
+        if self._last is not None and not self._last.done():
+            await asyncio.sleep(0)
+
+    async def __aenter__(self) -> Overlapped:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        last, self._last = self._last, None
+        if last is None:
+            return
+        if exc is None:
+            await last
+            return
+        last.cancel()  # the step failed: its transaction rolls back, so nothing left need be done
+        with contextlib.suppress(BaseException):
+            await last
+
+    def _raise_if_failed(self) -> None:
+        if self._last is not None and self._last.done() and not self._last.cancelled():
+            error = self._last.exception()
+            if error is not None:
+                raise error
+
+
+def chunk_sizes(total: int, size: int, last: int) -> Iterator[int]:
+    """`total` split into chunks of `size`, the final `last` a chunk of its own: nothing is worked out
+    while the final chunk is stored, so the step waits for all of it, and for a small one least."""
+    end = max(total - last, 0)
+    for start in range(0, end, size):
+        yield min(size, end - start)
+    if end < total:
+        yield total - end

@@ -1,0 +1,117 @@
+"""Database work overlapped with the caller's: in order, one at a time, and failures reach the caller."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from pbshared.platform.overlap import Overlapped, chunk_sizes
+
+
+async def test_work_runs_in_the_order_given_one_at_a_time_while_the_caller_goes_on():
+    log: list[str] = []
+    running = 0
+
+    async def statement(name: str) -> str:
+        nonlocal running
+        running += 1
+        assert running == 1, "two statements at once on one connection"
+        log.append(f"{name} starts")
+        await asyncio.sleep(0.001)
+        log.append(f"{name} ends")
+        running -= 1
+        return name
+
+    async with Overlapped() as database:
+        first = database.then(statement("read"))
+        database.then(statement("write"))
+        log.append("caller works")  # nothing has run yet: the caller's work comes first
+        assert await first == "read"
+        last = database.then(statement("second write"))
+    assert last.done()
+    assert log == [
+        "caller works",
+        "read starts",
+        "read ends",
+        "write starts",
+        "write ends",
+        "second write starts",
+        "second write ends",
+    ]
+
+
+async def test_breathe_lets_the_work_in_flight_move_on():
+    done = asyncio.Event()
+
+    async def statement() -> None:
+        done.set()
+
+    async with Overlapped() as database:
+        database.then(statement())
+        await database.breathe()
+        assert done.is_set()
+
+
+async def test_a_failed_statement_reaches_the_caller_and_what_follows_never_runs():
+    ran: list[str] = []
+
+    async def failing() -> None:
+        raise RuntimeError("refused by the database")
+
+    async def later() -> None:
+        ran.append("later")
+
+    with pytest.raises(RuntimeError, match="refused"):
+        async with Overlapped() as database:
+            database.then(failing())
+            database.then(later())
+    assert ran == []
+
+
+async def test_a_failure_is_raised_at_the_next_statement_given():
+    async def failing() -> None:
+        raise RuntimeError("refused by the database")
+
+    async def later() -> None:
+        pass  # pragma: no cover - never started
+
+    database = Overlapped()
+    database.then(failing())
+    await asyncio.sleep(0.001)
+    coroutine = later()
+    with pytest.raises(RuntimeError, match="refused"):
+        database.then(coroutine)
+    coroutine.close()
+
+
+async def test_an_error_in_the_callers_work_cancels_what_is_left():
+    started, finished = asyncio.Event(), []
+
+    async def slow() -> None:
+        started.set()
+        await asyncio.sleep(10)
+        finished.append("slow")  # pragma: no cover - cancelled first
+
+    with pytest.raises(ValueError):
+        async with Overlapped() as database:
+            database.then(slow())
+            await started.wait()
+            raise ValueError("the caller's own failure")
+    assert finished == []
+
+
+@pytest.mark.parametrize(
+    ("total", "sizes"),
+    [
+        (0, []),
+        (50, [50]),
+        (100, [100]),
+        (101, [1, 100]),
+        (600, [500, 100]),
+        (4000, [500, 500, 500, 500, 500, 500, 500, 400, 100]),
+    ],
+)
+def test_chunks_end_with_a_small_one_of_their_own(total, sizes):
+    assert list(chunk_sizes(total, 500, 100)) == sizes
+    assert sum(sizes) == total
