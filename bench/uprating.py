@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         f"| uprating in PostgreSQL (job, pages of {uprating.PAGE}) "
         f"| {database_seconds:.1f} s, {db_rate:,.0f} people/s | under 60 s |",
         f"| same charges in memory, no database | {memory_seconds:.1f} s, {memory_rate:,.0f} people/s | |",
-        f"| ratio of the two rates | {db_rate / memory_rate:.2f} | at least 0.3 |",
+        f"| ratio of the two rates | {db_rate / memory_rate:.3f} | at least 0.3 |",
         f"| CPU of this process: uprating / in memory (PostgreSQL's not counted) "
         f"| {job_cpu_seconds:.1f} s / {memory_cpu_seconds:.1f} s, ratio {memory_cpu_seconds / job_cpu_seconds:.2f} | |",
         f"| load average (1 min) before / after the run | {load_before:.1f} / {os.getloadavg()[0]:.1f} | |",

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from pbshared.contract.registry import CATALOGUE
+
 
 class Envelope(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -61,8 +63,6 @@ def new_envelope(
     occurred_at: datetime | None = None,
 ) -> Envelope:
     """Wrap a registered payload model in an envelope, taking type and version from the catalogue."""
-    from pbshared.contract.registry import CATALOGUE
-
     spec = CATALOGUE.spec_for_model(type(payload))
     return Envelope(
         event_id=uuid.uuid4(),

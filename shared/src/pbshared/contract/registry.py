@@ -50,6 +50,7 @@ class EventSpec:
 @dataclass
 class Catalogue:
     _specs: dict[tuple[str, int], EventSpec] = field(default_factory=dict)
+    _by_model: dict[type[BaseModel], EventSpec] = field(default_factory=dict)
 
     def register(self, spec: EventSpec) -> EventSpec:
         key = (spec.event_type, spec.version)
@@ -60,6 +61,7 @@ class Catalogue:
         if spec.version > 1 and (spec.event_type, spec.version - 1) not in self._specs:
             raise ValueError(f"{spec.schema_name}: register version {spec.version - 1} first")
         self._specs[key] = spec
+        self._by_model.setdefault(spec.model, spec)
         return spec
 
     def specs(self) -> list[EventSpec]:
@@ -76,10 +78,11 @@ class Catalogue:
             raise UnsupportedEventVersion(f"{event_type} v{version} is not in the catalogue") from None
 
     def spec_for_model(self, model: type[BaseModel]) -> EventSpec:
-        for spec in self._specs.values():
-            if spec.model is model:
-                return spec
-        raise KeyError(f"{model.__name__} is not a registered event payload")
+        """The spec a payload model was first registered with (a look-up: every event written asks)."""
+        spec = self._by_model.get(model)
+        if spec is None:
+            raise KeyError(f"{model.__name__} is not a registered event payload")
+        return spec
 
     def parse(self, envelope: Envelope, target: type[BaseModel]) -> BaseModel:
         """Read an envelope's payload as `target`, upcasting older versions step by step."""

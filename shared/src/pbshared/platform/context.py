@@ -6,6 +6,7 @@ line is logged, so nobody has to pass them down by hand.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 import uuid
@@ -24,6 +25,7 @@ def new_traceparent() -> str:
     return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
 
 
+@functools.lru_cache(maxsize=256)  # a bulk job's thousands of events share one parent: parsed once
 def _valid(traceparent: str | None) -> re.Match[str] | None:
     match = _TRACEPARENT.match(traceparent or "")
     # W3C Trace Context: an all-zero trace id or parent id is invalid and must be ignored.
