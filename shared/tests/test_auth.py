@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import datetime
 from typing import Any
 
 import jwt
@@ -66,6 +67,41 @@ def test_provider_token_with_provider_id_gives_a_principal_with_it() -> None:
 def test_expired_token_is_refused_with_401() -> None:
     token = mint(role="admin", council_id="w", secret=SECRET, now=time.time() - 3600, ttl_seconds=60)
     assert assert_unauthorised(token).detail == "token expired"
+
+
+class _Clock:
+    """Stands in for `datetime` in PyJWT: now() is a chosen moment."""
+
+    def __init__(self, timestamp: float):
+        self._timestamp = timestamp
+
+    def now(self, tz: Any = None) -> datetime:
+        return datetime.fromtimestamp(self._timestamp, tz)
+
+
+def test_a_verified_token_is_kept_until_it_expires_then_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    v = verifier()
+    now = int(time.time())
+    token = hs256(claims(iat=now, exp=now + 60))
+    checked: list[str] = []
+    decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: checked.append("signature") or decode(*a, **k))
+    first = v.verify(token)
+    assert v.verify(token) == first and checked == ["signature"]  # the second from what was kept
+    later = now + 60.0  # the moment it expires, for this module and for PyJWT alike
+    monkeypatch.setattr("pbshared.platform.auth.time.time", lambda: later)
+    monkeypatch.setattr("jwt.api_jwt.datetime", _Clock(later))
+    refused = assert_unauthorised(token, v)  # kept no longer: checked again, and expired
+    assert refused.detail == "token expired" and checked == ["signature", "signature"]
+
+
+def test_only_the_whole_token_finds_a_kept_one() -> None:
+    v = verifier()
+    token = hs256(claims())
+    v.verify(token)
+    head, body, signature = token.split(".")
+    assert_unauthorised(f"{head}.{body}.{signature[:-2]}AA", v)  # same claims, another signature
+    assert_unauthorised(token + "x", v)
 
 
 def test_token_signed_with_another_secret_is_refused_with_401() -> None:

@@ -9,6 +9,7 @@ forgotten row fails closed; docs/roles.md is generated from the same rows.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
@@ -52,6 +53,14 @@ class Principal:
     approval_limit_pence: int | None = None
 
 
+# Tokens kept verified, each to its principal until it expires. A front-end sends one token with
+# every request of a user's session, and checking its signature and claims again each time was a
+# tenth of a scoring preview's CPU (bench/README.md, RAS). Nothing but the whole token, signature
+# included, finds a kept one; what a token says cannot change while it lives, and once it expires it
+# is checked again and refused. Past the limit the longest kept is dropped.
+_VERIFIED_KEPT = 4096
+
+
 class TokenVerifier:
     def __init__(self, settings: ServiceSettings):
         if settings.jwt_public_key:
@@ -72,6 +81,7 @@ class TokenVerifier:
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
         self._max_lifetime = settings.jwt_max_lifetime_seconds
+        self._verified: dict[str, tuple[Principal, float]] = {}  # token -> its principal, its expiry
 
     def authenticate(self, authorization: str | None) -> Principal:
         """The principal of an `Authorization: Bearer ...` header; 401 for anything else."""
@@ -81,6 +91,20 @@ class TokenVerifier:
         return self.verify(credentials.strip())
 
     def verify(self, token: str) -> Principal:
+        """The token's principal: from the tokens already verified while it lives, else checked whole."""
+        kept = self._verified.get(token)
+        if kept is not None:
+            principal, expires = kept
+            if time.time() < expires:
+                return principal
+            del self._verified[token]  # expired: checked again, to be refused as such
+        principal, expires = self._verify_afresh(token)
+        if len(self._verified) >= _VERIFIED_KEPT:
+            del self._verified[next(iter(self._verified))]  # the longest kept goes first
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify_afresh(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -112,7 +136,7 @@ class TokenVerifier:
         limit = claims.get("approval_limit_pence")
         if limit is not None and (type(limit) is not int or limit < 0):
             raise _unauthorised("approval_limit_pence must be a whole number of pence, not negative")
-        return Principal(claims["sub"], role, council_id, provider_id, limit)
+        return Principal(claims["sub"], role, council_id, provider_id, limit), float(claims["exp"])
 
 
 def _unauthorised(detail: str) -> HTTPException:
