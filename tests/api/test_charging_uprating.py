@@ -108,6 +108,38 @@ async def test_a_page_read_and_stored_a_chunk_at_a_time_misses_no_one_and_counts
     assert sorted(uprated.scalars()) == sorted(people)
 
 
+async def test_a_failure_while_a_chunk_is_being_stored_rolls_the_page_back_whole(api, monkeypatch):
+    charging = await api("charging")
+    people = await assessed_people(charging)
+    monkeypatch.setattr(uprating, "_CHUNK", 2)
+    monkeypatch.setattr(uprating, "_LAST_CHUNK", 1)
+    worked_out = uprating._uprate_one
+
+    async def fails_at_the_third(*args, **kwargs):
+        if len(seen) == 2:  # the first chunk's reads and writes are queued or under way
+            raise Killed
+        seen.append(1)
+        return await worked_out(*args, **kwargs)
+
+    seen: list[int] = []
+    monkeypatch.setattr(uprating, "_uprate_one", fails_at_the_third)
+
+    def new_uow() -> UnitOfWork:
+        return UnitOfWork(charging.sessions, "charging")
+
+    job = await uprating.start_uprating(new_uow(), "wyvernshire", 2026, "test")
+    with pytest.raises(Killed):
+        await uprating.run_uprating(new_uow, job, 2026, page=5)
+    async with charging.sessions() as session:
+        stored = await session.scalar(select(func.count()).select_from(financial_assessments))
+    assert stored == len(people) and await uprating_events(charging) == []  # nothing of the page kept
+
+    monkeypatch.setattr(uprating, "_uprate_one", worked_out)
+    again = await uprating.start_uprating(new_uow(), "wyvernshire", 2026, "test")
+    finished = await uprating.run_uprating(new_uow, again, 2026, page=5)
+    assert finished.done == len(people) and len(await uprating_events(charging)) == 4
+
+
 async def test_the_endpoint_runs_the_job_and_its_progress_is_readable(api):
     charging = await api("charging")
     await assessed_people(charging)

@@ -22,13 +22,18 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+class _NotStarted(Exception):
+    """What work queued behind a failure ends with: it never ran."""
+
+
 class Overlapped:
     """`async with Overlapped() as database:` then `database.then(coroutine)` for each statement (or
     repository call), in order; each returns a future of its result. Leaving the block waits for the
-    last of them or, on an error, cancels what is left."""
+    last of them or, on an error, for the one under way (what has not started never does)."""
 
     def __init__(self) -> None:
         self._last: asyncio.Task[Any] | None = None
+        self._abandoned = False
 
     def then(self, work: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
         """Run `work` once everything before it is done; its arguments are taken now."""
@@ -42,6 +47,9 @@ class Overlapped:
             except BaseException:
                 work.close()  # never started: no "coroutine was never awaited" warning
                 raise
+            if self._abandoned:
+                work.close()
+                raise _NotStarted
             return await work
 
         task = asyncio.ensure_future(after_previous())
@@ -66,8 +74,11 @@ class Overlapped:
         if exc is None:
             await last
             return
-        last.cancel()  # the step failed: its transaction rolls back, so nothing left need be done
-        with contextlib.suppress(BaseException):
+        # The step failed and its transaction rolls back: what has not started never does. What is
+        # under way finishes first: cancelled half way, it would leave the connection busy, and the
+        # rollback would be refused ("another operation is in progress").
+        self._abandoned = True
+        with contextlib.suppress(Exception):
             await last
 
     def _raise_if_failed(self) -> None:
