@@ -8,7 +8,7 @@ go to its own session in the background, in the order given and one at a time (a
 statement at a time), while the caller works; it lets them move on at `breathe()`.
 
 The statements are in the step's transaction like any other: a failure reaches the caller (at the
-next `then`, at `breathe`, awaiting a result, or at the end of the block) and the step rolls back whole.
+next `then`, awaiting a result, or at the end of the block) and the step rolls back whole.
 """
 
 from __future__ import annotations
