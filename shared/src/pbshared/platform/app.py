@@ -29,6 +29,7 @@ from pbshared.platform.pruning import Retention, prune_periodically
 from pbshared.platform.readiness import DATABASE_OK, ExpectedRevisions, database_state
 from pbshared.platform.relay import OutboxRelay
 from pbshared.platform.request_context import RequestContext
+from pbshared.platform.routes import add_routes
 from pbshared.platform.service import ServiceDefinition
 from pbshared.platform.settings import ServiceSettings
 
@@ -173,7 +174,7 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
     install_error_handlers(app, definition.known_constraints, definition.metadata)
     routers = definition.all_routers() if api else []
     for router in routers:
-        app.include_router(router, dependencies=[Depends(current_principal)])
+        add_routes(app, router, dependencies=[Depends(current_principal)])
     _document_bearer(app, routers)
     _add_ops_routes(app)
     install_guards(
