@@ -7,8 +7,8 @@ line is logged, so nobody has to pass them down by hand.
 from __future__ import annotations
 
 import functools
+import random
 import re
-import secrets
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,8 +21,19 @@ traceparent_var: ContextVar[str | None] = ContextVar("traceparent", default=None
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 
 
+# Trace and span ids need to be unique, not secret: drawn from `random` as OpenTelemetry's SDK does.
+# Each draw from the system's source was a system call, two or three of them in every request.
+def _span_id() -> str:
+    return f"{random.getrandbits(64) or 1:016x}"  # all zeros is invalid (W3C Trace Context)
+
+
 def new_traceparent() -> str:
-    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+    return f"00-{random.getrandbits(128) or 1:032x}-{_span_id()}-01"
+
+
+def new_correlation_id() -> str:
+    """A version 4 UUID, as uuid.uuid4 makes, from the same draw as the trace ids."""
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
 
 
 @functools.lru_cache(maxsize=256)  # a bulk job's thousands of events share one parent: parsed once
@@ -39,7 +50,7 @@ def child_traceparent(parent: str | None) -> str:
     match = _valid(parent)
     if not match:
         return new_traceparent()
-    return f"00-{match.group(1)}-{secrets.token_hex(8)}-{match.group(3)}"
+    return f"00-{match.group(1)}-{_span_id()}-{match.group(3)}"
 
 
 def trace_id(traceparent: str | None) -> str | None:
@@ -48,7 +59,7 @@ def trace_id(traceparent: str | None) -> str | None:
 
 
 def current_correlation_id() -> str:
-    return correlation_id_var.get() or str(uuid.uuid4())
+    return correlation_id_var.get() or new_correlation_id()
 
 
 @contextmanager

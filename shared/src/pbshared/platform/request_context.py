@@ -11,8 +11,8 @@ import json
 import logging
 import re
 import time
-import uuid
 
+from prometheus_client import Histogram
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,7 +33,7 @@ _USABLE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 def _correlation_id(offered: str | None) -> str:
-    return offered if offered and _USABLE_CORRELATION_ID.match(offered) else str(uuid.uuid4())
+    return offered if offered and _USABLE_CORRELATION_ID.match(offered) else context.new_correlation_id()
 
 
 def metric_labels(scope: Scope) -> tuple[str, str]:
@@ -62,6 +62,9 @@ class RequestContext:
         self.app = app
         self.service = service
         self.quiet_paths = quiet_paths  # not logged per request (probes, scrapes)
+        # The latency histogram of each (method, route, status), looked up once: prometheus_client's
+        # `labels` takes a lock and builds its key on every call.
+        self._histograms: dict[tuple[str, str, int], Histogram] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,8 +113,12 @@ class RequestContext:
 
     def _observe(self, scope: Scope, status: int, seconds: float) -> None:
         method, route = metric_labels(scope)
-        REQUEST_LATENCY.labels(self.service, method, route, str(status)).observe(seconds)
-        if route not in self.quiet_paths:
+        labels = (method, route, status)
+        histogram = self._histograms.get(labels)
+        if histogram is None:  # the label values are few (metric_labels), so are these
+            histogram = self._histograms[labels] = REQUEST_LATENCY.labels(self.service, method, route, str(status))
+        histogram.observe(seconds)
+        if route not in self.quiet_paths and log.isEnabledFor(logging.INFO):
             log.info(
                 "request",
                 extra={"method": method, "path": route, "status": status, "duration_ms": round(seconds * 1000, 1)},
