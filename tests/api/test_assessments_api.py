@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from pbshared.platform.auth import Role
 from pbshared.platform.tables import outbox
 from pbshared.testing.harness import auth
+from ras.entrypoints.assessments_api import ScoreOut
 
 pytestmark = pytest.mark.integration
 
@@ -76,6 +77,8 @@ async def test_a_preview_scores_with_the_model_of_its_date_explains_and_stores_n
     response = await ras.client.post("/assessments/preview", json=body, headers=SW)
     assert response.status_code == 200, response.text
     scored = response.json()
+    # Written without the response model: every field it documents, typed as it says, nothing more.
+    assert ScoreOut.model_validate_json(response.content, strict=True).model_dump(mode="json") == scored
     personal_care = scored["domains"][0]
     # 9 + 8 points; a carer meeting most of these needs takes 50%, half up: 9 (8.5 rounds up).
     assert (personal_care["points_before_carer"], personal_care["carer_reduction"], personal_care["points"]) == (

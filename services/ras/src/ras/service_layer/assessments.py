@@ -141,7 +141,7 @@ def score_document(scored: Score) -> dict[str, object]:
         "model_version": scored.model_version,
         "client_group": str(scored.client_group),
         "answers": [vars(answer).copy() for answer in scored.answers],
-        "domains": [vars(domain).copy() for domain in scored.domains],
+        "domains": [domain._asdict() for domain in scored.domains],
         "formula": scored.formula,
         "indicative_annual_pence": scored.indicative_annual_pence,
         "indicative_weekly_pence": scored.indicative_weekly_pence,

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from pbshared.contract.events.people import ClientGroup
 from pbshared.contract.money import WEEKS_PER_YEAR, as_pounds, weekly_from_annual
@@ -45,8 +46,9 @@ class ScoredAnswer:
     points: int
 
 
-@dataclass(frozen=True)
-class DomainScore:
+# A named tuple, immutable as the rest: one is built for every domain of every preview, and a frozen
+# dataclass took three times as long to build.
+class DomainScore(NamedTuple):
     domain_id: str
     title: str
     points_before_carer: int
@@ -82,22 +84,95 @@ def carer_reduction_points(points: int, percent: int) -> int:
     return int((Decimal(points) * percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _problems(model: ModelVersion, given: Answers) -> list[Problem]:
+@dataclass(frozen=True)
+class _Question:
+    """One question as scoring reads it: each option's scored answer and line of explanation."""
+
+    id: str
+    mandatory: bool
+    by_option: dict[str, tuple[ScoredAnswer, str]]
+    unanswered: tuple[ScoredAnswer, str]
+
+
+@dataclass(frozen=True)
+class _Domain:
+    id: str
+    title: str
+    heading: str
+    questions: list[_Question]
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """A model worked out once into what every answer scores and says: a preview runs on every change
+    of the form, and building each answer's record and line afresh was most of its scoring time."""
+
+    domains: list[_Domain]
+    questions: dict[str, _Question]
+
+    @classmethod
+    def of(cls, model: RasModel) -> _Sheet:
+        domains = [
+            _Domain(
+                domain.id,
+                domain.title,
+                f"{domain.title}:",
+                [
+                    _Question(
+                        question.id,
+                        question.mandatory,
+                        {
+                            option.id: (
+                                ScoredAnswer(domain.id, question.id, question.text, option.text, option.points),
+                                f"  {question.text} - {option.text}: {option.points} points",
+                            )
+                            for option in question.options
+                        },
+                        (
+                            ScoredAnswer(domain.id, question.id, question.text, None, 0),
+                            f"  {question.text} - not answered: 0 points",
+                        ),
+                    )
+                    for question in domain.questions
+                ],
+            )
+            for domain in model.domains
+        ]
+        return cls(domains, {question.id: question for domain in domains for question in domain.questions})
+
+
+# A model's sheet is kept while the model is: held with the model itself, so an id is never reused
+# while its entry stands. Models in force are few; tests load many, hence the bound.
+_SHEETS: dict[int, tuple[RasModel, _Sheet]] = {}
+_SHEETS_KEPT = 64
+
+
+def _sheet(model: RasModel) -> _Sheet:
+    held = _SHEETS.get(id(model))
+    if held is not None and held[0] is model:
+        return held[1]
+    sheet = _Sheet.of(model)
+    if len(_SHEETS) >= _SHEETS_KEPT:
+        del _SHEETS[next(iter(_SHEETS))]
+    _SHEETS[id(model)] = (model, sheet)
+    return sheet
+
+
+def _problems(model: ModelVersion, sheet: _Sheet, given: Answers) -> list[Problem]:
     problems = []
     if given.model_version != model.version:
         problems.append(
             Problem(("model_version",), f"the RAS model in force on the assessment date is version {model.version}")
         )
     for question_id, option_id in given.answers.items():
-        found = model.model.question(question_id)
-        if found is None:
+        question = sheet.questions.get(question_id)
+        if question is None:
             problems.append(Problem(("answers", question_id), "no such question in this RAS model"))
-        elif found[1].option(option_id) is None:
+        elif option_id not in question.by_option:
             problems.append(Problem(("answers", question_id), "not one of this question's options"))
-    for domain in model.model.domains:
-        for question in domain.questions:
-            if question.mandatory and question.id not in given.answers:
-                problems.append(Problem(("answers", question.id), "this question must be answered"))
+    for question in sheet.questions.values():
+        if question.mandatory and question.id not in given.answers:
+            problems.append(Problem(("answers", question.id), "this question must be answered"))
     if not model.model.points_to_money.prices(given.client_group):
         problems.append(NO_PRICE)
     reduction = model.model.carer_reduction
@@ -111,37 +186,26 @@ def _problems(model: ModelVersion, given: Answers) -> list[Problem]:
 
 def score(model: ModelVersion, given: Answers) -> Score:
     """The points and the indicative budget, or Refused listing every problem with the answers."""
-    refuse_if_any(_problems(model, given))
+    sheet = _sheet(model.model)
+    refuse_if_any(_problems(model, sheet, given))
     explanation: list[str] = [f"Scored with {model.model.name}, version {model.version}."]
     scored: list[ScoredAnswer] = []
     domains: list[DomainScore] = []
-    for domain in model.model.domains:
-        in_domain = []
+    answers, carer_support, reduction = given.answers, given.carer_support, model.model.carer_reduction
+    for domain in sheet.domains:
+        explanation.append(domain.heading)
+        before = 0
         for question in domain.questions:
-            option = question.option(given.answers[question.id]) if question.id in given.answers else None
-            in_domain.append(
-                ScoredAnswer(
-                    domain.id,
-                    question.id,
-                    question.text,
-                    option.text if option else None,
-                    option.points if option else 0,
-                )
-            )
-        before = sum(a.points for a in in_domain)
+            option_id = answers.get(question.id)
+            answer, line = question.unanswered if option_id is None else question.by_option[option_id]
+            scored.append(answer)
+            explanation.append(line)
+            before += answer.points
         level = None
-        if model.model.carer_reduction and domain.id in given.carer_support:
-            level = model.model.carer_reduction.level(given.carer_support[domain.id])
+        if reduction is not None and domain.id in carer_support:
+            level = reduction.level(carer_support[domain.id])
         cut = carer_reduction_points(before, level.percent) if level else 0
         domains.append(DomainScore(domain.id, domain.title, before, cut, level.id if level else None))
-        scored += in_domain
-        explanation.append(f"{domain.title}:")
-        explanation += [
-            f"  {a.question} - {a.answer}: {a.points} points"
-            if a.answer is not None
-            else f"  {a.question} - not answered: 0 points"
-            for a in in_domain
-        ]
         if level is not None:
             explanation.append(
                 f"  Unpaid carer: {level.text} ({level.percent}% of these points, half up to a whole point): "
