@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 
 from pbshared.contract.envelope import Envelope
 from pbshared.platform.db import SessionFactory
-from pbshared.platform.outbox import OutboxSignal, Row, add_to_outbox, envelope_for
+from pbshared.platform.outbox import OutboxSignal, Row, envelope_for, write_to_outbox
 
 
 class UnitOfWork:
@@ -101,18 +101,18 @@ class UnitOfWork:
         For a row nothing in this unit reads back, and whose refusal (a unique key) is an error."""
         self._rows.append((table, values))
 
-    def flush(self) -> Coroutine[Any, Any, list[Envelope]]:
+    def flush(self) -> Coroutine[Any, Any, None]:
         """The events (and rows) queued so far, to write now in this transaction without committing:
         they are taken at the call and written when the result is awaited (a bulk job's chunk, written
         behind the work on the next; pbshared.platform.overlap). commit() writes the rest."""
         pending, self._pending = self._pending, []
         rows, self._rows = self._rows, []
-        return add_to_outbox(self.session, *pending, rows=rows)  # one statement for all of them
+        return write_to_outbox(self.session, *pending, rows=rows)  # one statement for all of them
 
     async def commit(self) -> None:
         await self.flush()
         if self._joined is not None:
-            # The owner commits (and wakes the relay: add_to_outbox marked the session).
+            # The owner commits (and wakes the relay: write_to_outbox marked the session).
             if self._savepoint is not None and self._savepoint.is_active:
                 await self._savepoint.commit()
             return
