@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from pbshared.platform.pool import InOrderPool
+
 SessionFactory = async_sessionmaker[AsyncSession]
 
 # Execution option for a transaction that only reads: on SQLite it begins deferred, so it neither
@@ -49,6 +51,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # another caller that sizes its own pool keeps SQLAlchemy's overflow.
     if "poolclass" not in kwargs and "pool_size" not in kwargs:
         kwargs.update(pool_size=20, max_overflow=0)
+    kwargs.setdefault("poolclass", InOrderPool)  # waiters for a connection are served in turn (pool.py)
     engine = create_async_engine(url, **kwargs)
     event.listen(engine.sync_engine.pool, "checkin", _note_idle_since)
     event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
