@@ -6,7 +6,8 @@ takes the connection first: in a busy process, a request that has just given one
 its next statement. The woken waiter finds the queue empty and goes to the back of the line again.
 With more requests in flight than connections, some waited for many turns: at 50 concurrent stored
 assessments on a pool of 20, 30 requests waited for as long as the load lasted (in process), and
-over HTTP the slowest hundredth took twice the median (bench/README.md, "RAS, fifth round").
+over HTTP the slowest hundredth took about twice the median (bench/README.md, "RAS: where it
+stands", fifth round).
 
 Here a connection given back while someone waits is handed to the first waiter directly, and no one
 takes a free connection while others are waiting for one.

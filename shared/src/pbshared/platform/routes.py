@@ -3,8 +3,8 @@
 FastAPI's `include_router` copied a router's routes onto the app until 0.137. Since then it keeps
 the router whole and walks every included router, and the routes in each, for every request, and
 again once the route is chosen: about 30 us of a 290 us scoring preview, with RAS's eight routers
-(bench/README.md, "RAS, fifth round"). Each route is declared again here on the app instead, as
-`include_router` used to do, so a request is matched against one list once.
+(bench/README.md, "RAS: where it stands", fifth round). Each route is declared again here on the
+app instead, as `include_router` used to do, so a request is matched against one list once.
 
 What a route declares is carried over whole: a test builds every service both ways and compares
 their OpenAPI documents (tests/test_service_routes.py).
