@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.pool import AsyncAdaptedQueuePool
@@ -28,11 +29,15 @@ class InOrderQueue(AsyncAdaptedQueue[Any]):
     def __init__(self, maxsize: int = 0, use_lifo: bool = False):
         super().__init__(maxsize, use_lifo)
         self._waiting: deque[asyncio.Future[Any]] = deque()
+        # Where a connection handed to a waiter that then gave up goes: the next in line, or the queue.
+        # The pool sets its own return, which closes one the queue has no room for (an overflow one).
+        self.give_back: Callable[[Any], None] = self.put_nowait
 
     def put_nowait(self, item: Any) -> None:
         while self._waiting:
             waiter = self._waiting.popleft()
-            if not waiter.done():  # one that gave up (timed out, cancelled) is passed over
+            # One that gave up (timed out, cancelled), or whose loop is gone, is passed over.
+            if not waiter.done() and not waiter.get_loop().is_closed():
                 waiter.set_result(item)
                 return
         super().put_nowait(item)
@@ -48,14 +53,22 @@ class InOrderQueue(AsyncAdaptedQueue[Any]):
             raise Empty()
         waiter: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._waiting.append(waiter)
+        return await_(self._wait(waiter, timeout))
+
+    async def _wait(self, waiter: asyncio.Future[Any], timeout: float | None) -> Any:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns a result that arrived as the
+        # task was cancelled and drops the cancellation (CPython gh-86296), and a task stopping (a
+        # shutdown) must stop.
         try:
-            return await_(asyncio.wait_for(waiter, timeout))
+            async with asyncio.timeout(timeout):
+                return await waiter
         except TimeoutError:
+            if waiter.done() and not waiter.cancelled():
+                return waiter.result()  # handed over as the time ran out: taken, not lost
             raise Empty() from None  # the pool reports its own timeout
         except BaseException:
-            # Cancelled after a connection was handed over: it goes to the next in line, not lost.
             if waiter.done() and not waiter.cancelled():
-                self.put_nowait(waiter.result())
+                self.give_back(waiter.result())  # handed over, then cancelled: passed on, not lost
             raise
 
 
@@ -63,3 +76,8 @@ class InOrderPool(AsyncAdaptedQueuePool):
     """AsyncAdaptedQueuePool with InOrderQueue: waiters served first come, first served."""
 
     _queue_class = InOrderQueue
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        assert isinstance(self._pool, InOrderQueue)
+        self._pool.give_back = self._do_return_conn
