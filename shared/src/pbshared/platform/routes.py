@@ -6,8 +6,10 @@ again once the route is chosen: about 30 us of a 290 us scoring preview, with RA
 (bench/README.md, "RAS: where it stands", fifth round). Each route is declared again here on the
 app instead, as `include_router` used to do, so a request is matched against one list once.
 
-What a route declares is carried over whole: a test builds every service both ways and compares
-their OpenAPI documents (tests/test_service_routes.py).
+What a route declares is carried over whole: a test compares every attribute of each route with its
+flat copy, for a route declaring everything and for every service, and their OpenAPI documents
+(tests/test_service_routes.py). A service router holds API routes only, and no startup or lifespan
+of its own (include_router would merge those into the app's).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from fastapi.routing import APIRoute, APIRouter
 
 def add_routes(app: FastAPI, router: APIRouter, dependencies: Sequence[params.Depends]) -> None:
     """Every route of `router` on `app`, after `dependencies` (run before the route's own)."""
+    if router.form_limits:
+        raise TypeError("a service router sets no form limits of its own: declare them on its routes")
     for route in router.routes:
         if not isinstance(route, APIRoute):
             raise TypeError(f"{route!r}: a service router holds API routes only")
@@ -52,4 +56,5 @@ def add_routes(app: FastAPI, router: APIRouter, dependencies: Sequence[params.De
             generate_unique_id_function=route.generate_unique_id_function,
             strict_content_type=route.strict_content_type,
             max_body_size=route.max_body_size,
+            form_limits=route.form_limits,
         )
