@@ -71,3 +71,18 @@ async def test_events_read_back_as_given_in_order_with_their_sequences(charging_
             "schema_version": "1",
             "correlation_id": "bulk-run",
         }
+
+
+@pytest.mark.parametrize("count", [1, 3])
+async def test_an_envelope_already_written_is_refused_and_nothing_is_written(charging_url, count):
+    sessions = sessions_for(charging_url)
+    subjects = [f"again-{uuid.uuid4()}"]
+    given = events(count, subjects)
+    async with sessions() as session, session.begin():
+        written = await add_to_outbox(session, *given)
+    with pytest.raises(ValueError, match="already has its sequence"):
+        async with sessions() as session, session.begin():
+            await add_to_outbox(session, *written)
+    async with sessions() as session:
+        rows = (await session.execute(select(outbox.c.event_id).where(outbox.c.message_key.in_(subjects)))).all()
+    assert len(rows) == count

@@ -102,6 +102,8 @@ async def _write(session: AsyncSession, envelopes: Sequence[Envelope], rows: Seq
 def _around_sequence(envelope: Envelope) -> tuple[str, str]:
     """An unsequenced envelope's JSON before its sequence and after it: the message is the two joined
     by the number the subject's counter gives, with no copy of the envelope made to hold it."""
+    if envelope.subject_sequence is not None:  # the first null field found must be the envelope's own
+        raise ValueError("an envelope is written to the outbox once; this one already has its sequence")
     head, unsequenced, tail = envelope.model_dump_json().partition(_UNSEQUENCED)
     if not unsequenced:  # the envelope's shape changed: the field must come out as null here
         raise ValueError("an unsequenced envelope's JSON has no subject_sequence to fill")
