@@ -7,7 +7,6 @@ edited, a new version supersedes it from its effective date.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Annotated, Self
 
 from pydantic import Field, model_validator
@@ -30,15 +29,6 @@ class Question(ReferenceModel):
     help: str | None = Field(default=None, max_length=2000, description="Shown beside the question.")
     mandatory: bool = True
     options: list[Option] = Field(min_length=2)
-
-    def option(self, option_id: str) -> Option | None:
-        return self._options.get(option_id)
-
-    @cached_property
-    def _options(self) -> dict[str, Option]:
-        # Options by id, built on first use: every answer of every preview looks one up. A model is
-        # frozen, so the index never goes stale; ids are unique (validated on load).
-        return {option.id: option for option in self.options}
 
 
 class Domain(ReferenceModel):
@@ -98,11 +88,3 @@ class RasModel(ReferenceModel):
             problems += repeated_ids((("carer_reduction", "levels", i, "id"), lvl.id) for i, lvl in enumerate(levels))
         reject_dataset("RasModel", problems)
         return self
-
-    def question(self, question_id: str) -> tuple[Domain, Question] | None:
-        return self._questions.get(question_id)
-
-    @cached_property
-    def _questions(self) -> dict[str, tuple[Domain, Question]]:
-        # Questions by id, built on first use, as Question._options.
-        return {question.id: (domain, question) for domain in self.domains for question in domain.questions}
