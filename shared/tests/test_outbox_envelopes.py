@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import date
 
+import pytest
+from pydantic import BaseModel
+
+from pbshared.contract.envelope import Envelope
+from pbshared.contract.events.charging import CollectedBy, ContributionChanged, ContributionReason
 from pbshared.contract.events.people import PersonRegistered
 from pbshared.platform import context
-from pbshared.platform.outbox import envelope_for, kafka_headers
+from pbshared.platform.outbox import OutgoingEvent, envelope_for, event_for, kafka_headers
 
 PARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -29,3 +36,80 @@ def test_kafka_headers_name_the_event_its_version_correlation_and_trace(
         "schema_version": "2",
         "correlation_id": "corr-1",
     }
+
+
+def contribution_changed() -> ContributionChanged:
+    return ContributionChanged(
+        person_id=uuid.uuid4(),
+        budget_id=None,
+        assessment_id=uuid.uuid4(),
+        weekly_charge_pence=1234,
+        previous_weekly_charge_pence=1300,
+        effective_date=date(2026, 4, 6),
+        collected_by=CollectedBy.provider,
+        reason=ContributionReason.annual_uprating,
+    )
+
+
+def the_envelope_of(event: OutgoingEvent, subject_sequence: int | None) -> Envelope:
+    """The contract's envelope of the same event, as a consumer reads it."""
+    return Envelope(
+        event_id=event.event_id,
+        event_type=event.event_type,
+        schema_version=event.schema_version,
+        occurred_at=event.occurred_at,
+        producer=event.producer,
+        council_id=event.council_id,
+        subject_id=event.subject_id,
+        correlation_id=event.correlation_id,
+        causation_id=event.causation_id,
+        subject_sequence=subject_sequence,
+        payload=event.payload,
+    )
+
+
+@pytest.mark.parametrize("cause", [None, uuid.UUID("6f1c1d2e-0000-4000-8000-0000000000ca")])
+@pytest.mark.parametrize("sequence", [None, 1, 41])
+def test_an_outgoing_events_message_is_its_envelopes_json_to_the_byte(
+    person_registered: PersonRegistered, cause: uuid.UUID | None, sequence: int | None
+) -> None:
+    # The outbox writes the envelope's JSON itself, without an Envelope model for each event: what it
+    # writes must be what the envelope would, field for field and in the envelope's order.
+    for payload in (person_registered, contribution_changed()):
+        with context.bound(correlation_id="corr-1", causation_id=cause):
+            event = event_for(payload, producer="ras", council_id="wyvernshire", subject_id="subject-1")
+        message = event.message(sequence)
+        assert message == the_envelope_of(event, sequence).model_dump_json()
+        assert list(json.loads(message)) == list(Envelope.model_fields)
+        assert Envelope.from_bytes(message.encode()).payload == payload.model_dump(mode="json")
+
+
+def test_an_outgoing_event_carries_the_bound_correlation_cause_and_the_payloads_type(
+    person_registered: PersonRegistered,
+) -> None:
+    cause = uuid.uuid4()
+    with context.bound(correlation_id="corr-1", causation_id=cause):
+        event = event_for(person_registered, producer="ras", council_id="wyvernshire", subject_id="s")
+    assert (event.correlation_id, event.causation_id) == ("corr-1", cause)
+    assert (event.event_type, event.schema_version, event.spec.topic) == ("person.registered", 2, "ras.events")
+    assert event.occurred_at.utcoffset() is not None
+
+
+@pytest.mark.parametrize(
+    ("field", "given"),
+    [("council_id", {"council_id": ""}), ("subject_id", {"subject_id": ""}), ("producer", {"producer": ""})],
+)
+def test_an_outgoing_event_without_its_council_subject_or_producer_is_refused_by_name(
+    person_registered: PersonRegistered, field: str, given: dict[str, str]
+) -> None:
+    where = {"producer": "ras", "council_id": "wyvernshire", "subject_id": "s", **given}
+    with pytest.raises(ValueError, match=field):
+        event_for(person_registered, **where)
+
+
+def test_an_outgoing_event_of_a_payload_outside_the_catalogue_is_refused() -> None:
+    class Unregistered(BaseModel):
+        note: str = "x"
+
+    with pytest.raises(LookupError):
+        event_for(Unregistered(), producer="ras", council_id="wyvernshire", subject_id="s")

@@ -113,10 +113,14 @@ async def test_an_error_in_the_callers_work_lets_the_work_under_way_finish_and_n
         (50, [50]),
         (100, [100]),
         (101, [1, 100]),
-        (600, [500, 100]),
-        (4000, [500, 500, 500, 500, 500, 500, 500, 400, 100]),
+        (600, [250, 250, 100]),
+        (975, [625, 250, 100]),
+        (1950, [100, 250, 625, 625, 250, 100]),
+        (4000, [100, 250, 625, 1000, 1000, 50, 625, 250, 100]),
     ],
 )
-def test_chunks_end_with_a_small_one_of_their_own(total, sizes):
-    assert list(chunk_sizes(total, 500, 100)) == sizes
+def test_chunks_grow_from_a_small_one_and_shrink_back_to_it(total, sizes):
+    # Each of the last chunks is at most 1 / 2.5 of the one before: the database stores the one before
+    # while this process works out the next, and the step waits only for storing the last.
+    assert list(chunk_sizes(total, 1000, 100)) == sizes
     assert sum(sizes) == total

@@ -88,9 +88,9 @@ async def test_a_run_killed_half_way_resumes_and_a_second_run_changes_nothing(ap
 async def test_a_page_read_and_stored_a_chunk_at_a_time_misses_no_one_and_counts_each_once(api, monkeypatch):
     charging = await api("charging")
     people = await assessed_people(charging)
-    # Pages of four, in chunks of two then one then one (the small last chunk): every boundary crossed.
+    # Pages of four, in chunks of one, two and one (growing from the smallest and back): every boundary crossed.
     monkeypatch.setattr(uprating, "_CHUNK", 2)
-    monkeypatch.setattr(uprating, "_LAST_CHUNK", 1)
+    monkeypatch.setattr(uprating, "_SMALLEST_CHUNK", 1)
 
     def new_uow() -> UnitOfWork:
         return UnitOfWork(charging.sessions, "charging")
@@ -112,7 +112,7 @@ async def test_a_failure_while_a_chunk_is_being_stored_rolls_the_page_back_whole
     charging = await api("charging")
     people = await assessed_people(charging)
     monkeypatch.setattr(uprating, "_CHUNK", 2)
-    monkeypatch.setattr(uprating, "_LAST_CHUNK", 1)
+    monkeypatch.setattr(uprating, "_SMALLEST_CHUNK", 1)
     worked_out = uprating._uprate_one
 
     async def fails_at_the_third(*args, **kwargs):

@@ -14,17 +14,16 @@ from sqlalchemy import select
 from pbshared.contract.envelope import Envelope
 from pbshared.contract.events.charging import ContributionChanged, ContributionReason
 from pbshared.platform import context
-from pbshared.platform.outbox import add_to_outbox, envelope_for
+from pbshared.platform.outbox import add_to_outbox, envelope_for, event_for, write_to_outbox
 from pbshared.platform.tables import outbox
 from tests.integration.support import sessions_for
 
 PARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
-def events(count: int, subjects: list[str]) -> list[Envelope]:
-    made = []
-    for n in range(count):
-        payload = ContributionChanged(
+def contributions(count: int) -> list[ContributionChanged]:
+    return [
+        ContributionChanged(
             person_id=uuid.uuid4(),
             budget_id=None,
             assessment_id=uuid.uuid4(),
@@ -34,9 +33,15 @@ def events(count: int, subjects: list[str]) -> list[Envelope]:
             collected_by="council",
             reason=ContributionReason.annual_uprating,
         )
-        subject = subjects[n % len(subjects)]
-        made.append(envelope_for(payload, producer="charging", council_id="wyvernshire", subject_id=subject))
-    return made
+        for n in range(count)
+    ]
+
+
+def events(count: int, subjects: list[str]) -> list[Envelope]:
+    return [
+        envelope_for(payload, producer="charging", council_id="wyvernshire", subject_id=subjects[n % len(subjects)])
+        for n, payload in enumerate(contributions(count))
+    ]
 
 
 @pytest.mark.parametrize("count", [1, 3, 150])
@@ -70,6 +75,45 @@ async def test_events_read_back_as_given_in_order_with_their_sequences(charging_
             "event_type": "contribution.changed",
             "schema_version": "1",
             "correlation_id": "bulk-run",
+        }
+
+
+@pytest.mark.parametrize("count", [1, 3, 150])
+async def test_a_unit_of_works_events_read_back_as_the_envelopes_they_announce(charging_url, count):
+    # A unit of work writes events without an Envelope model for each: a consumer reads each as the
+    # envelope it would have been, with its sequence, in the order given.
+    sessions = sessions_for(charging_url)
+    subjects = [f"outgoing-{uuid.uuid4()}" for _ in range(2)]
+    with context.bound(correlation_id="bulk-run", traceparent=PARENT):
+        given = [
+            event_for(payload, producer="charging", council_id="wyvernshire", subject_id=subjects[n % len(subjects)])
+            for n, payload in enumerate(contributions(count))
+        ]
+        async with sessions() as session, session.begin():
+            await write_to_outbox(session, *given)
+    async with sessions() as session:
+        rows = (
+            await session.execute(
+                select(outbox.c.event_id, outbox.c.message)
+                .where(outbox.c.message_key.in_(subjects))
+                .order_by(outbox.c.id)
+            )
+        ).all()
+    assert [r.event_id for r in rows] == [e.event_id for e in given]
+    for n, (row, event) in enumerate(zip(rows, given, strict=True)):
+        read = Envelope.model_validate_json(row.message)
+        assert read.subject_sequence == n // 2 + 1
+        assert read.model_dump(exclude={"subject_sequence"}) == {
+            "event_id": event.event_id,
+            "event_type": "contribution.changed",
+            "schema_version": 1,
+            "occurred_at": event.occurred_at,
+            "producer": "charging",
+            "council_id": "wyvernshire",
+            "subject_id": event.subject_id,
+            "correlation_id": "bulk-run",
+            "causation_id": None,
+            "payload": event.payload,
         }
 
 

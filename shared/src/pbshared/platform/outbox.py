@@ -8,18 +8,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+import pydantic_core
 from pydantic import BaseModel
 from sqlalchemy import Insert, Table, Text, bindparam, cast, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from pbshared.contract.envelope import Envelope, new_envelope
-from pbshared.contract.registry import CATALOGUE
+from pbshared.contract.registry import CATALOGUE, EventSpec
 from pbshared.platform import context
 from pbshared.platform.db import copy_records, json_text
 from pbshared.platform.tables import outbox, subject_sequences
@@ -44,12 +46,93 @@ class OutboxSignal:
         self._event.clear()
 
 
-def kafka_headers(envelope: Envelope, traceparent: str) -> dict[str, str]:
+class OutgoingEvent(NamedTuple):
+    """An event on its way to the outbox: what its envelope takes from where it was published, and its
+    payload as the envelope carries it (validated by its model when made). Its message, the envelope's
+    JSON, is written once, when the subject's sequence is known. An Envelope model made and validated
+    for each of a bulk job's thousands of events, then serialised and split around its sequence, cost
+    this process as much as the rest of writing the event (bench/README.md, "Uprating, sixth round")."""
+
+    event_id: uuid.UUID
+    spec: EventSpec
+    occurred_at: datetime
+    producer: str
+    council_id: str
+    subject_id: str
+    correlation_id: str
+    causation_id: uuid.UUID | None
+    payload: dict[str, Any]  # JSON-ready, as model_dump(mode="json") gives it
+
+    @property
+    def event_type(self) -> str:
+        return self.spec.event_type
+
+    @property
+    def schema_version(self) -> int:
+        return self.spec.version
+
+    def message(self, subject_sequence: int | None) -> str:
+        """The envelope's JSON, field for field as Envelope.model_dump_json writes it (a test holds the
+        two to the byte)."""
+        envelope = {
+            "event_id": self.event_id,
+            "event_type": self.spec.event_type,
+            "schema_version": self.spec.version,
+            "occurred_at": self.occurred_at,
+            "producer": self.producer,
+            "council_id": self.council_id,
+            "subject_id": self.subject_id,
+            "correlation_id": self.correlation_id,
+            "causation_id": self.causation_id,
+            "subject_sequence": subject_sequence,
+            "payload": self.payload,
+        }
+        return pydantic_core.to_json(envelope).decode()
+
+
+def event_for(payload: BaseModel, *, producer: str, council_id: str, subject_id: str) -> OutgoingEvent:
+    """An event of a registered payload model that carries the current request's or event's correlation
+    and cause. What Envelope would refuse is refused here: the rest it checks is made here or by the
+    payload's model."""
+    spec = CATALOGUE.spec_for_model(type(payload))
+    for name, value in (("producer", producer), ("council_id", council_id), ("subject_id", subject_id)):
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"an event's {name} is a non-empty string")
+    return OutgoingEvent(
+        uuid.uuid4(),
+        spec,
+        datetime.now(UTC),
+        producer,
+        council_id,
+        subject_id,
+        context.current_correlation_id(),
+        context.causation_id_var.get(),
+        payload.model_dump(mode="json"),
+    )
+
+
+def _outgoing(envelope: Envelope) -> OutgoingEvent:
+    if envelope.subject_sequence is not None:
+        raise ValueError("an envelope is written to the outbox once; this one already has its sequence")
+    return OutgoingEvent(
+        envelope.event_id,
+        CATALOGUE.spec(envelope.event_type, envelope.schema_version),
+        envelope.occurred_at,
+        envelope.producer,
+        envelope.council_id,
+        envelope.subject_id,
+        envelope.correlation_id,
+        envelope.causation_id,
+        envelope.payload,
+    )
+
+
+def kafka_headers(event: Envelope | OutgoingEvent, traceparent: str) -> dict[str, str]:
     return {
         "traceparent": traceparent,
-        "event_type": envelope.event_type,
-        "schema_version": str(envelope.schema_version),
-        "correlation_id": envelope.correlation_id,
+        "event_type": event.event_type,
+        "schema_version": str(event.schema_version),
+        "correlation_id": event.correlation_id,
     }
 
 
@@ -60,38 +143,36 @@ Row = tuple[Table, dict[str, Any]]
 async def add_to_outbox(session: AsyncSession, *envelopes: Envelope, rows: Sequence[Row] = ()) -> list[Envelope]:
     """Write events in the caller's transaction; several go in one statement. Each is stamped with
     its subject's next sequence number; returns them as written. `rows` are inserted first: with a
-    single event on PostgreSQL, in the same statement."""
-    sequences = await _write(session, envelopes, rows)
+    single event on PostgreSQL, in the same statement. An envelope written before (it has its
+    sequence) is refused, and nothing is written."""
+    events = [_outgoing(envelope) for envelope in envelopes]
+    sequences = await _write(session, events, rows)
     stamped = zip(envelopes, sequences, strict=True)
     return [envelope.model_copy(update={"subject_sequence": n}) for envelope, n in stamped]
 
 
-async def write_to_outbox(session: AsyncSession, *envelopes: Envelope, rows: Sequence[Row] = ()) -> None:
-    """add_to_outbox for a writer that does not read the stamped envelopes back (a unit of work): a copy
-    of each was a tenth of what a bulk job's event cost this process."""
-    await _write(session, envelopes, rows)
+async def write_to_outbox(session: AsyncSession, *events: OutgoingEvent, rows: Sequence[Row] = ()) -> None:
+    """Write events (a unit of work's) in the caller's transaction, as add_to_outbox does envelopes."""
+    await _write(session, events, rows)
 
 
-async def _write(session: AsyncSession, envelopes: Sequence[Envelope], rows: Sequence[Row]) -> list[int]:
+async def _write(session: AsyncSession, events: Sequence[OutgoingEvent], rows: Sequence[Row]) -> list[int]:
     """The events' subject sequences, as written."""
-    if not envelopes and not rows:
+    if not events and not rows:
         return []
     connection = await session.connection()
-    if len(envelopes) == 1 and connection.dialect.name == "postgresql":
+    if len(events) == 1 and connection.dialect.name == "postgresql":
         session.info["wrote_events"] = True  # lets the committer wake the relay
-        return [await _add_one(session, envelopes[0], rows)]
+        return [await _add_one(session, events[0], rows)]
     for table, values in rows:
         await session.execute(insert(table), values)
-    if not envelopes:
+    if not events:
         return []
     session.info["wrote_events"] = True
-    sequences = await _sequences(session, envelopes)
+    sequences = await _sequences(session, events)
     traceparent = context.traceparent_var.get()
     now = datetime.now(UTC)
-    written = [
-        _row(envelope, _sequenced_message(envelope, n), traceparent, now)
-        for envelope, n in zip(envelopes, sequences, strict=True)
-    ]
+    written = [_row(event, event.message(n), traceparent, now) for event, n in zip(events, sequences, strict=True)]
     if len(written) >= _COPY_FROM and connection.dialect.name == "postgresql":
         await _copy(connection, written)
     else:
@@ -99,41 +180,35 @@ async def _write(session: AsyncSession, envelopes: Sequence[Envelope], rows: Seq
     return sequences
 
 
-def _around_sequence(envelope: Envelope) -> tuple[str, str]:
-    """An unsequenced envelope's JSON before its sequence and after it: the message is the two joined
-    by the number the subject's counter gives, with no copy of the envelope made to hold it."""
-    if envelope.subject_sequence is not None:  # the first null field found must be the envelope's own
-        raise ValueError("an envelope is written to the outbox once; this one already has its sequence")
-    head, unsequenced, tail = envelope.model_dump_json().partition(_UNSEQUENCED)
+def _around_sequence(event: OutgoingEvent) -> tuple[str, str]:
+    """The event's JSON before its sequence and after it: the message is the two joined by the number
+    the subject's counter gives. The first null subject_sequence is the envelope's own: it comes before
+    the payload, and a quote inside a string value is escaped."""
+    head, unsequenced, tail = event.message(None).partition(_UNSEQUENCED)
     if not unsequenced:  # the envelope's shape changed: the field must come out as null here
         raise ValueError("an unsequenced envelope's JSON has no subject_sequence to fill")
     return head + '"subject_sequence":', tail
 
 
-def _sequenced_message(envelope: Envelope, sequence: int) -> str:
-    head, tail = _around_sequence(envelope)
-    return f"{head}{sequence}{tail}"
-
-
-def _row(envelope: Envelope, message: str, traceparent: str | None, now: datetime) -> dict[str, Any]:
+def _row(event: OutgoingEvent, message: str, traceparent: str | None, now: datetime) -> dict[str, Any]:
     return {
-        "event_id": envelope.event_id,
-        "event_type": envelope.event_type,
-        "topic": CATALOGUE.spec(envelope.event_type, envelope.schema_version).topic,
-        "message_key": envelope.subject_id,
+        "event_id": event.event_id,
+        "event_type": event.spec.event_type,
+        "topic": event.spec.topic,
+        "message_key": event.subject_id,
         "message": message,
-        "headers": kafka_headers(envelope, context.child_traceparent(traceparent)),
+        "headers": kafka_headers(event, context.child_traceparent(traceparent)),
         "created_at": now,
     }
 
 
-async def _add_one(session: AsyncSession, envelope: Envelope, rows: Sequence[Row]) -> int:
+async def _add_one(session: AsyncSession, event: OutgoingEvent, rows: Sequence[Row]) -> int:
     """One event (a request's usual case) in one statement on PostgreSQL: the rows it announces, the
     subject's next sequence and the outbox row together, where separate statements are as many round
     trips while the request waits. The message is written around the sequence: the envelope's JSON up
     to its `subject_sequence` and after it, joined by the database to the number it takes."""
-    head, tail = _around_sequence(envelope)
-    parameters = _row(envelope, "", context.traceparent_var.get(), datetime.now(UTC))
+    head, tail = _around_sequence(event)
+    parameters = _row(event, "", context.traceparent_var.get(), datetime.now(UTC))
     parameters.update(head=head, tail=tail)
     for n, (_table, values) in enumerate(rows):
         parameters.update({f"row{n}_{column}": value for column, value in values.items()})
@@ -157,13 +232,13 @@ async def _copy(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None
     await copy_records(connection, outbox.name, _COLUMNS, records)
 
 
-async def _sequences(session: AsyncSession, envelopes: Sequence[Envelope]) -> list[int]:
-    """The envelopes' subject sequences, in their order, taken in one statement.
+async def _sequences(session: AsyncSession, events: Sequence[OutgoingEvent]) -> list[int]:
+    """The events' subject sequences, in their order, taken in one statement.
 
     The upsert locks each subject's counter row until the transaction ends, so a concurrent writer
     about the same subject waits and writes its outbox row after ours: sequence and outbox order agree.
     """
-    counts = Counter(envelope.subject_id for envelope in envelopes)
+    counts = Counter(event.subject_id for event in events)
     ordered = sorted(counts.items())  # every writer locks counters in the same order: no deadlock
     if session.bind.dialect.name == "postgresql":
         # Two arrays in one statement: a page of thousands of subjects as parameters row by row
@@ -180,8 +255,8 @@ async def _sequences(session: AsyncSession, envelopes: Sequence[Envelope]) -> li
     last = {row.subject_id: row.last_sequence for row in result}
     taken: Counter[str] = Counter()
     sequences = []
-    for envelope in envelopes:
-        subject = envelope.subject_id
+    for event in events:
+        subject = event.subject_id
         taken[subject] += 1
         sequences.append(last[subject] - counts[subject] + taken[subject])
     return sequences

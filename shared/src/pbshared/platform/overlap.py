@@ -88,11 +88,30 @@ class Overlapped:
                 raise error
 
 
-def chunk_sizes(total: int, size: int, last: int) -> Iterator[int]:
-    """`total` split into chunks of `size`, the final `last` a chunk of its own: nothing is worked out
-    while the final chunk is stored, so the step waits for all of it, and for a small one least."""
-    end = max(total - last, 0)
-    for start in range(0, end, size):
-        yield min(size, end - start)
-    if end < total:
-        yield total - end
+def chunk_sizes(total: int, size: int, smallest: int, growth: float = 2.5) -> Iterator[int]:
+    """`total` in chunks of at most `size` that grow from `smallest` at the start and shrink back to it
+    at the end, each `growth` times its smaller neighbour. At the start, nothing is worked out while the
+    first chunk is read, so a small one comes soonest; at the end, storing a chunk takes the database a
+    fraction of the time this process took to work it out, and the next, `growth` times smaller, is
+    worked out meanwhile: the step waits only for storing the last, the smallest."""
+    ramp = []  # smallest, smallest * growth, ... below size
+    step = smallest
+    while step < size:
+        ramp.append(step)
+        step = max(int(step * growth), step + 1)
+    left = total
+    end = []  # from the last chunk back, as much of the ramp as the total holds
+    for step in ramp:
+        if not left:
+            break
+        end.append(min(step, left))
+        left -= end[-1]
+    for step in ramp:  # then the start, from what the end left
+        if not left:
+            break
+        yield min(step, left)
+        left -= min(step, left)
+    while left:
+        yield min(size, left)
+        left -= min(size, left)
+    yield from reversed(end)

@@ -16,9 +16,8 @@ from pydantic import BaseModel
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 
-from pbshared.contract.envelope import Envelope
 from pbshared.platform.db import SessionFactory
-from pbshared.platform.outbox import OutboxSignal, Row, envelope_for, write_to_outbox
+from pbshared.platform.outbox import OutboxSignal, OutgoingEvent, Row, event_for, write_to_outbox
 
 
 class UnitOfWork:
@@ -43,7 +42,7 @@ class UnitOfWork:
         self._joined = joined
         self._session: AsyncSession | None = None
         self._savepoint: AsyncSessionTransaction | None = None
-        self._pending: list[Envelope] = []
+        self._pending: list[OutgoingEvent] = []
         self._rows: list[Row] = []
 
     @classmethod
@@ -89,11 +88,11 @@ class UnitOfWork:
             self._session = self._savepoint = None
             self._pending, self._rows = [], []
 
-    async def publish(self, payload: BaseModel, *, council_id: str, subject_id: str) -> Envelope:
+    async def publish(self, payload: BaseModel, *, council_id: str, subject_id: str) -> OutgoingEvent:
         """Queue an event; it is written to the outbox by commit(), in the same transaction."""
-        envelope = envelope_for(payload, producer=self.producer, council_id=council_id, subject_id=subject_id)
-        self._pending.append(envelope)
-        return envelope
+        event = event_for(payload, producer=self.producer, council_id=council_id, subject_id=subject_id)
+        self._pending.append(event)
+        return event
 
     def insert(self, table: Table, values: dict[str, Any]) -> None:
         """Queue one row's INSERT; commit() writes it before the events, on PostgreSQL in the same

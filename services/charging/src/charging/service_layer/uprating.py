@@ -38,9 +38,10 @@ KIND = "uprating"
 PAGE = 8000
 # A page is read, worked out and stored a chunk at a time, the database reading the next chunk and
 # storing the last while this process works out the one in hand; it is let on every few people. The
-# page's last chunk is small: nothing overlaps storing it.
+# page's first and last chunks are small, growing to the full size and shrinking back (chunk_sizes):
+# nothing overlaps reading the first or storing the last.
 _CHUNK = 1000
-_LAST_CHUNK = 100
+_SMALLEST_CHUNK = 100
 _BREATHE_EVERY = 10
 # Whom the job lists as refused (e.g. a premium the new figures do not have): enough to act on.
 _REFUSED_LISTED = 100
@@ -116,7 +117,7 @@ async def _work_out_page(uow: UnitOfWork, job: Job, year: int, page: int, refere
     after = uuid.UUID(job.checkpoint) if job.checkpoint else None
     totals, done = job.totals, 0
     async with Overlapped() as database:
-        sizes = chunk_sizes(page, _CHUNK, _LAST_CHUNK)
+        sizes = chunk_sizes(page, _CHUNK, _SMALLEST_CHUNK)
         reading = database.then(repo.current_after(job.council_id, first_day, after, next(sizes)))
         while (found := await reading).people:
             done += len(found.people)
