@@ -23,7 +23,12 @@ READ_ONLY = {"pb_read_only": True}
 
 
 def json_text(value: Any) -> str:
-    """JSON as the engine writes a JSON column's value (and as a COPY of one must): by pydantic-core."""
+    """JSON as the engine writes a JSON column's value (and as a COPY of one must): by pydantic-core,
+    or by the value itself where it has a `json_text()` (a document made lazily from what it records,
+    whose JSON is written without making it)."""
+    writes_itself = getattr(value, "json_text", None)
+    if writes_itself is not None:
+        return str(writes_itself())
     return pydantic_core.to_json(value).decode()
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from charging.domain.circumstances import Collection
 from charging.domain.result import ChargeResult
@@ -43,6 +45,56 @@ def result_document(result: ChargeResult) -> dict[str, Any]:
     return document
 
 
+# The result's own fields as JSON, written by pydantic-core from the dataclass: what result_document
+# gives them, serialised (a test holds the two to the byte).
+_RESULT_FIELDS_JSON = TypeAdapter(ChargeResult)
+
+
+def _json_true(flag: bool) -> str:
+    return "true" if flag else "false"
+
+
+class ResultDocument(Mapping[str, Any]):
+    """A result just worked out, as its document (result_document) when first read. A store writes its
+    JSON straight from the result instead (`json_text`, as pbshared.platform.db.json_text asks): the
+    uprating stores one for every person and reads none back, and making each document and then
+    serialising it was a tenth of what storing an assessment cost it (bench/README.md, "Uprating,
+    sixth round")."""
+
+    __slots__ = ("_document", "charge")
+
+    def __init__(self, charge: ChargeResult) -> None:
+        self.charge = charge
+        self._document: dict[str, Any] | None = None
+
+    def _read(self) -> dict[str, Any]:
+        if self._document is None:
+            self._document = result_document(self.charge)
+        return self._document
+
+    def __getitem__(self, key: str) -> Any:
+        return self._read()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __repr__(self) -> str:
+        return f"ResultDocument({self._read()!r})"
+
+    def json_text(self) -> str:
+        """The document's JSON, as the engine writes a dict's: the result's fields, then what
+        result_document adds to them, in its order."""
+        charge = self.charge
+        fields = _RESULT_FIELDS_JSON.dump_json(charge).decode()
+        return (
+            f'{fields[:-1]},"provisional":{_json_true(charge.provisional)},"free":{_json_true(charge.free)},'
+            f'"collected_by":"{collected_by(charge)}"}}'
+        )
+
+
 @dataclasses.dataclass(frozen=True)
 class FinancialAssessment:
     assessment_id: uuid.UUID
@@ -53,12 +105,14 @@ class FinancialAssessment:
     assessed_on: date  # the last full assessment; a recalculation (cost of care, uprating) keeps it
     weekly_charge_pence: int
     circumstances: dict[str, Any]
-    result: dict[str, Any]
+    result: Mapping[str, Any]  # as read from the store, or a ResultDocument of one just worked out
     budget_id: uuid.UUID | None = None
     ended_on: date | None = None
 
     @property
     def collected_by(self) -> CollectedBy:
+        if isinstance(self.result, ResultDocument):  # from the result, without making its document
+            return collected_by(self.result.charge)
         return CollectedBy(self.result["collected_by"])
 
     def charge_on(self, day: date) -> int:

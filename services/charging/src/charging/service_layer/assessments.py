@@ -17,7 +17,7 @@ from charging.adapters.assessments_repository import AssessmentsRepository
 from charging.adapters.charge_locks import hold_person
 from charging.adapters.pending_budgets_repository import PendingBudgetsRepository
 from charging.domain.financial_assessment import AssessmentRefused, Problem, assess, date_or_none
-from charging.domain.recorded import FinancialAssessment, in_force_on, result_document
+from charging.domain.recorded import FinancialAssessment, ResultDocument, in_force_on
 from charging.domain.result import ChargeResult
 from charging.service_layer.overlay import SET_BY_CHARGING, Overlay, overlay_for, set_by_charging
 from pbshared.contract.events.budgets import BudgetDetails, PersonalBudgetEnded
@@ -158,7 +158,7 @@ def recalculated(
         assessed_on=result.effective_date if full else previous.assessed_on,  # type: ignore[union-attr]
         weekly_charge_pence=result.weekly_charge_pence,
         circumstances=dict(circumstances),
-        result=result_document(result),
+        result=ResultDocument(result),
         budget_id=budget_id or (previous.budget_id if previous else None),
         ended_on=_end_kept(previous, result.effective_date, budget_id),
     )
@@ -306,7 +306,7 @@ async def correct_assessment(
             assessed_on=result.effective_date,
             weekly_charge_pence=result.weekly_charge_pence,
             circumstances=dict(circumstances),
-            result=result_document(result),
+            result=ResultDocument(result),
         )
         if not await repo.save(corrected, read_revision=read_revision):
             raise StaleRevision()
