@@ -68,7 +68,7 @@ class Pipeline(Writers):
             event_ids = []
             for _ in range(size):
                 payload = person_registered()
-                envelope = await uow.publish(payload, council_id=COUNCIL, subject_id=str(payload.person_id))
-                event_ids.append(str(envelope.event_id))
+                event = await uow.publish(payload, council_id=COUNCIL, subject_id=str(payload.person_id))
+                event_ids.append(str(event.event_id))
             await uow.commit()
             return event_ids, time.monotonic()

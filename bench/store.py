@@ -25,6 +25,7 @@ from pbshared.contract.events.people import PersonRegistered
 from pbshared.platform import inbox
 from pbshared.platform.consumer import HandlerContext
 from pbshared.platform.db import SessionFactory, create_engine, session_factory
+from pbshared.platform.outbox import OutgoingEvent
 from pbshared.platform.people import replica
 from pbshared.platform.tables import outbox
 from pbshared.platform.unit_of_work import UnitOfWork
@@ -66,17 +67,18 @@ class StorePath(Writers):
 
     async def _transaction(self, size: int) -> tuple[list[str], float]:
         uow = UnitOfWork(self._sessions, "ras")
-        written: list[Committed] = []
+        written: list[tuple[OutgoingEvent, PersonRegistered]] = []
         async with uow:
             for _ in range(size):
                 payload = person_registered()
-                envelope = await uow.publish(payload, council_id=COUNCIL, subject_id=str(payload.person_id))
-                written.append((envelope, payload))
+                event = await uow.publish(payload, council_id=COUNCIL, subject_id=str(payload.person_id))
+                written.append((event, payload))
             await uow.commit()
         committed = time.monotonic()
-        for envelope, payload in written:  # a subject always goes to the same applier, as to a partition
-            self._queues[hash(envelope.subject_id) % len(self._queues)].put_nowait((envelope, payload))
-        return [str(envelope.event_id) for envelope, _ in written], committed
+        for event, payload in written:  # a subject always goes to the same applier, as to a partition
+            queue = self._queues[hash(event.subject_id) % len(self._queues)]
+            queue.put_nowait((event.as_envelope(), payload))  # as the consumer reads it, without a broker
+        return [str(event.event_id) for event, _ in written], committed
 
 
 async def _apply_forever(queue: asyncio.Queue[Committed], sessions: SessionFactory, records: list[Record]) -> None:

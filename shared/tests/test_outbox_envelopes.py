@@ -13,7 +13,7 @@ from pbshared.contract.envelope import Envelope
 from pbshared.contract.events.charging import CollectedBy, ContributionChanged, ContributionReason
 from pbshared.contract.events.people import PersonRegistered
 from pbshared.platform import context
-from pbshared.platform.outbox import OutgoingEvent, envelope_for, event_for, kafka_headers
+from pbshared.platform.outbox import envelope_for, event_for, kafka_headers
 
 PARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -51,23 +51,6 @@ def contribution_changed() -> ContributionChanged:
     )
 
 
-def the_envelope_of(event: OutgoingEvent, subject_sequence: int | None) -> Envelope:
-    """The contract's envelope of the same event, as a consumer reads it."""
-    return Envelope(
-        event_id=event.event_id,
-        event_type=event.event_type,
-        schema_version=event.schema_version,
-        occurred_at=event.occurred_at,
-        producer=event.producer,
-        council_id=event.council_id,
-        subject_id=event.subject_id,
-        correlation_id=event.correlation_id,
-        causation_id=event.causation_id,
-        subject_sequence=subject_sequence,
-        payload=event.payload,
-    )
-
-
 @pytest.mark.parametrize("cause", [None, uuid.UUID("6f1c1d2e-0000-4000-8000-0000000000ca")])
 @pytest.mark.parametrize("sequence", [None, 1, 41])
 def test_an_outgoing_events_message_is_its_envelopes_json_to_the_byte(
@@ -79,9 +62,26 @@ def test_an_outgoing_events_message_is_its_envelopes_json_to_the_byte(
         with context.bound(correlation_id="corr-1", causation_id=cause):
             event = event_for(payload, producer="ras", council_id="wyvernshire", subject_id="subject-1")
         message = event.message(sequence)
-        assert message == the_envelope_of(event, sequence).model_dump_json()
+        assert message == event.as_envelope(sequence).model_dump_json()
         assert list(json.loads(message)) == list(Envelope.model_fields)
         assert Envelope.from_bytes(message.encode()).payload == payload.model_dump(mode="json")
+        assert event.as_envelope(sequence) == Envelope.from_bytes(message.encode())  # field for field
+
+
+def test_a_float_that_is_not_a_number_is_written_as_the_envelope_writes_it() -> None:
+    # No payload in the catalogue has a float today; an envelope read back and written again may.
+    event = event_for(contribution_changed(), producer="charging", council_id="wyvernshire", subject_id="s")
+    odd = event._replace(payload={"weekly": float("inf"), "share": float("nan")})
+    assert odd.message(3) == odd.as_envelope(3).model_dump_json()
+    assert json.loads(odd.message(3))["payload"] == {"weekly": None, "share": None}
+
+
+def test_a_cause_that_is_not_an_event_id_is_refused(person_registered: PersonRegistered) -> None:
+    with (
+        context.bound(correlation_id="corr-1", causation_id="not-an-event-id"),
+        pytest.raises(ValueError, match="causation_id"),
+    ):  # type: ignore[arg-type]
+        event_for(person_registered, producer="ras", council_id="wyvernshire", subject_id="s")
 
 
 def test_an_outgoing_event_carries_the_bound_correlation_cause_and_the_payloads_type(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pbshared.platform.overlap import Overlapped, chunk_sizes
 
@@ -116,11 +118,35 @@ async def test_an_error_in_the_callers_work_lets_the_work_under_way_finish_and_n
         (600, [250, 250, 100]),
         (975, [625, 250, 100]),
         (1950, [100, 250, 625, 625, 250, 100]),
-        (4000, [100, 250, 625, 1000, 1000, 50, 625, 250, 100]),
+        (4000, [100, 250, 625, 684, 683, 683, 625, 250, 100]),
     ],
 )
 def test_chunks_grow_from_a_small_one_and_shrink_back_to_it(total, sizes):
-    # Each of the last chunks is at most 1 / 2.5 of the one before: the database stores the one before
-    # while this process works out the next, and the step waits only for storing the last.
+    # At the end each chunk is at most 2.5 times the next: the database stores one while this process
+    # works out the next, and the step waits only for storing the last.
     assert list(chunk_sizes(total, 1000, 100)) == sizes
+
+
+@given(total=st.integers(0, 40_000), size=st.integers(1, 3_000), smallest=st.integers(1, 3_000))
+def test_chunks_hold_the_total_each_of_one_to_the_largest_ending_with_the_smallest(total, size, smallest):
+    if smallest > size:
+        with pytest.raises(ValueError, match="smallest"):
+            list(chunk_sizes(total, size, smallest))
+        return
+    sizes = list(chunk_sizes(total, size, smallest))
     assert sum(sizes) == total
+    assert all(1 <= n <= size for n in sizes)
+    if total and smallest < size:
+        assert sizes[-1] == min(total, smallest)
+    assert not sizes or sizes[-1] <= smallest
+
+
+def test_a_page_of_16000_ends_shrinking_by_at_most_two_and_a_half_times_a_chunk():
+    sizes = list(chunk_sizes(16_000, 1000, 100))
+    assert sizes[-4:] == [936, 625, 250, 100]
+    assert max(sizes[3:-3]) - min(sizes[3:-3]) <= 1  # the middle in equal chunks
+
+
+def test_a_chunk_of_nothing_is_refused():
+    with pytest.raises(ValueError):
+        list(chunk_sizes(10, 0, 0))

@@ -71,9 +71,25 @@ class OutgoingEvent(NamedTuple):
     def schema_version(self) -> int:
         return self.spec.version
 
+    def as_envelope(self, subject_sequence: int | None = None) -> Envelope:
+        """The envelope a consumer reads this event as (for a path that hands it on without a broker)."""
+        return Envelope(
+            event_id=self.event_id,
+            event_type=self.spec.event_type,
+            schema_version=self.spec.version,
+            occurred_at=self.occurred_at,
+            producer=self.producer,
+            council_id=self.council_id,
+            subject_id=self.subject_id,
+            correlation_id=self.correlation_id,
+            causation_id=self.causation_id,
+            subject_sequence=subject_sequence,
+            payload=self.payload,
+        )
+
     def message(self, subject_sequence: int | None) -> str:
         """The envelope's JSON, field for field as Envelope.model_dump_json writes it (a test holds the
-        two to the byte)."""
+        two to the byte; a float that is not a number is null, as there)."""
         envelope = {
             "event_id": self.event_id,
             "event_type": self.spec.event_type,
@@ -87,7 +103,7 @@ class OutgoingEvent(NamedTuple):
             "subject_sequence": subject_sequence,
             "payload": self.payload,
         }
-        return pydantic_core.to_json(envelope).decode()
+        return pydantic_core.to_json(envelope, inf_nan_mode="null").decode()
 
 
 def event_for(payload: BaseModel, *, producer: str, council_id: str, subject_id: str) -> OutgoingEvent:
@@ -98,6 +114,9 @@ def event_for(payload: BaseModel, *, producer: str, council_id: str, subject_id:
     for name, value in (("producer", producer), ("council_id", council_id), ("subject_id", subject_id)):
         if not isinstance(value, str) or not value:
             raise ValueError(f"an event's {name} is a non-empty string")
+    cause = context.causation_id_var.get()
+    if cause is not None and not isinstance(cause, uuid.UUID):  # written as given: a consumer would refuse it
+        raise ValueError("an event's causation_id is the event_id (a UUID) of the event that caused it")
     return OutgoingEvent(
         uuid.uuid4(),
         spec,
@@ -106,7 +125,7 @@ def event_for(payload: BaseModel, *, producer: str, council_id: str, subject_id:
         council_id,
         subject_id,
         context.current_correlation_id(),
-        context.causation_id_var.get(),
+        cause,
         payload.model_dump(mode="json"),
     )
 

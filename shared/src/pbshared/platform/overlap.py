@@ -90,10 +90,13 @@ class Overlapped:
 
 def chunk_sizes(total: int, size: int, smallest: int, growth: float = 2.5) -> Iterator[int]:
     """`total` in chunks of at most `size` that grow from `smallest` at the start and shrink back to it
-    at the end, each `growth` times its smaller neighbour. At the start, nothing is worked out while the
-    first chunk is read, so a small one comes soonest; at the end, storing a chunk takes the database a
-    fraction of the time this process took to work it out, and the next, `growth` times smaller, is
-    worked out meanwhile: the step waits only for storing the last, the smallest."""
+    at the end, each at most `growth` times its smaller neighbour. At the start, nothing is worked out
+    while the first chunk is read, so a small one comes soonest; at the end, storing a chunk takes the
+    database a fraction of the time this process took to work it out, and the next, smaller one is
+    worked out meanwhile: the step waits only for storing the last, the smallest. Between the two, the
+    rest in equal chunks. A total too small for both ramps gives the end its ramp first."""
+    if smallest < 1 or size < smallest:
+        raise ValueError("chunks are of at least one, and the smallest no larger than the largest")
     ramp = []  # smallest, smallest * growth, ... below size
     step = smallest
     while step < size:
@@ -111,7 +114,7 @@ def chunk_sizes(total: int, size: int, smallest: int, growth: float = 2.5) -> It
             break
         yield min(step, left)
         left -= min(step, left)
-    while left:
-        yield min(size, left)
-        left -= min(size, left)
+    count = -(-left // size)  # the fewest chunks of at most `size`, made as equal as they can be
+    for n in range(count):
+        yield left // count + (1 if n < left % count else 0)
     yield from reversed(end)
