@@ -73,19 +73,7 @@ class OutgoingEvent(NamedTuple):
 
     def as_envelope(self, subject_sequence: int | None = None) -> Envelope:
         """The envelope a consumer reads this event as (for a path that hands it on without a broker)."""
-        return Envelope(
-            event_id=self.event_id,
-            event_type=self.spec.event_type,
-            schema_version=self.spec.version,
-            occurred_at=self.occurred_at,
-            producer=self.producer,
-            council_id=self.council_id,
-            subject_id=self.subject_id,
-            correlation_id=self.correlation_id,
-            causation_id=self.causation_id,
-            subject_sequence=subject_sequence,
-            payload=self.payload,
-        )
+        return Envelope.from_bytes(self.message(subject_sequence).encode())
 
     def message(self, subject_sequence: int | None) -> str:
         """The envelope's JSON, field for field as Envelope.model_dump_json writes it (a test holds the

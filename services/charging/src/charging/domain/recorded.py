@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
+import pydantic_core
 from pydantic import TypeAdapter
 
 from charging.domain.circumstances import Collection
@@ -50,10 +51,6 @@ def result_document(result: ChargeResult) -> dict[str, Any]:
 _RESULT_FIELDS_JSON = TypeAdapter(ChargeResult)
 
 
-def _json_true(flag: bool) -> str:
-    return "true" if flag else "false"
-
-
 class ResultDocument(Mapping[str, Any]):
     """A result just worked out, as its document (result_document) when first read. A store writes its
     JSON straight from the result instead (`json_text`, as pbshared.platform.db.json_text asks): the
@@ -88,11 +85,9 @@ class ResultDocument(Mapping[str, Any]):
         """The document's JSON, as the engine writes a dict's: the result's fields, then what
         result_document adds to them, in its order."""
         charge = self.charge
-        fields = _RESULT_FIELDS_JSON.dump_json(charge).decode()
-        return (
-            f'{fields[:-1]},"provisional":{_json_true(charge.provisional)},"free":{_json_true(charge.free)},'
-            f'"collected_by":"{collected_by(charge)}"}}'
-        )
+        added = {"provisional": charge.provisional, "free": charge.free, "collected_by": collected_by(charge)}
+        # Two JSON objects made one: the first without its closing brace, the second without its opening.
+        return f"{_RESULT_FIELDS_JSON.dump_json(charge)[:-1].decode()},{pydantic_core.to_json(added)[1:].decode()}"
 
 
 @dataclasses.dataclass(frozen=True)
