@@ -58,6 +58,8 @@ def test_the_payment_run_benchmark_runs_and_writes_its_results(tmp_path):
 
 
 def test_the_uprating_benchmark_runs_and_writes_its_results(tmp_path):
-    markdown = run_bench("bench.uprating", tmp_path / "uprating", "--people", "300")
+    markdown = run_bench("bench.uprating", tmp_path / "uprating", "--people", "300", "--runs", "2")
     for figure in ("uprating in PostgreSQL", "same charges in memory", "ratio of the two rates", "resident memory"):
         assert figure in markdown
+    [each_run] = [line for line in markdown.splitlines() if line.startswith("| each run's ratio")]
+    assert "of 2 at or above 0.3" in each_run and each_run.count(", ") == 1  # two runs, each reported
