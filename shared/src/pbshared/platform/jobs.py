@@ -147,6 +147,14 @@ async def record_progress(
     return _job((await session.execute(select(table).where(table.c.job_id == job.job_id))).first())
 
 
+async def latest_for_update(session: AsyncSession, table: Table, job: Job) -> Job:
+    """The job as last committed, its row locked to the end of the transaction: for a step run beside
+    others on the same job (each of a job's workers adds its step's counts and position to what the
+    others recorded, one at a time, none lost). SQLite's writing transaction is alone already."""
+    query = select(table).where(table.c.job_id == job.job_id).with_for_update()
+    return _job((await session.execute(query)).first())
+
+
 async def record_failure(session: AsyncSession, table: Table, job: Job, error: str) -> None:
     await session.execute(
         update(table)

@@ -22,3 +22,15 @@ async def hold(session: AsyncSession, name: str, *, shared: bool = False) -> Non
     if (await session.connection()).dialect.name != "postgresql":
         return
     await session.execute(_SHARED if shared else _EXCLUSIVE, {"name": name})
+
+
+_TRY_EXCLUSIVE = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:name, 0))")
+
+
+async def try_hold(session: AsyncSession, name: str) -> bool:
+    """`hold(name)` if no one else holds it now, without waiting: True if it is held, False if another
+    transaction has it. For work that can go elsewhere meanwhile (a worker taking the next free lane
+    of a job). SQLite: True, as the writing transaction is the only one (see `hold`)."""
+    if (await session.connection()).dialect.name != "postgresql":
+        return True
+    return bool(await session.scalar(_TRY_EXCLUSIVE, {"name": name}))

@@ -187,9 +187,12 @@ class AssessmentsRepository:
         query = select(func.count(fa.c.person_id.distinct())).where(fa.c.council_id == council_id)
         return int(await self.session.scalar(query.where(fa.c.effective_date <= on)) or 0)
 
-    async def current_after(self, council_id: str, on: date, after: uuid.UUID | None, limit: int) -> CurrentPage:
-        """The next `limit` people after `after` (in id order) with the assessment in force for each on
-        `on` and their client group: one page of a walk through everyone that resumes where it left off."""
+    async def current_after(
+        self, council_id: str, on: date, after: uuid.UUID | None, limit: int, before: uuid.UUID | None = None
+    ) -> CurrentPage:
+        """The next `limit` people after `after` (in id order, and below `before` if given) with the
+        assessment in force for each on `on` and their client group: one page of a walk through everyone
+        (or through a lane of them) that resumes where it left off. Fewer than `limit`: none are left."""
         # DISTINCT in index order stops after `limit` people; a GROUP BY would aggregate everyone left.
         # But on a table loaded without planner statistics PostgreSQL took it for a few hundred rows and
         # chose a bitmap scan of every person left, hashed and sorted to keep a thousand: 145 ms a page
@@ -207,6 +210,8 @@ class AssessmentsRepository:
         )
         if after is not None:
             people = people.where(fa.c.person_id > after)
+        if before is not None:
+            people = people.where(fa.c.person_id < before)
         page = people.subquery()
         # PostgreSQL has no max() of a uuid: the last of the page is the first in reverse order.
         last_of_page = select(page.c.person_id).order_by(page.c.person_id.desc()).limit(1).scalar_subquery()

@@ -10,6 +10,9 @@ from typing import Any
 
 from pbshared.contract.money import WEEKS_PER_YEAR
 
+# Whom the job lists as refused (e.g. a premium the new figures do not have): enough to act on.
+REFUSED_LISTED = 100
+
 
 def empty_totals() -> dict[str, Any]:
     return {"up": 0, "down": 0, "unchanged": 0, "skipped": 0, "refused": [], "weekly_effect_pence": {}}
@@ -23,6 +26,17 @@ def tally(totals: dict[str, Any], client_group: str, old_pence: int, new_pence: 
     effect = counted["weekly_effect_pence"]
     effect[client_group] = effect.get(client_group, 0) + new_pence - old_pence
     return counted
+
+
+def merged(totals: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    """Two sets of totals as one (a page's added to the job's): counts and effects summed, the refused
+    listed up to REFUSED_LISTED."""
+    effect = dict(totals["weekly_effect_pence"])
+    for group, pence in more["weekly_effect_pence"].items():
+        effect[group] = effect.get(group, 0) + pence
+    counts = {name: totals[name] + more[name] for name in ("up", "down", "unchanged", "skipped")}
+    refused = [*totals["refused"], *more["refused"]][:REFUSED_LISTED]
+    return {**counts, "refused": refused, "weekly_effect_pence": effect}
 
 
 def income_effect(totals: dict[str, Any]) -> list[tuple[str, int, int]]:

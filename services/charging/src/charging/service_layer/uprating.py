@@ -13,19 +13,32 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
-from charging.adapters.assessments_repository import AssessmentsRepository
-from charging.adapters.charge_locks import hold_council
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from charging.adapters.assessments_repository import AssessmentsRepository, CurrentPage
+from charging.adapters.charge_locks import hold_lane
 from charging.adapters.tables import jobs
 from charging.domain.figures import FiguresHistory
 from charging.domain.financial_assessment import AssessmentRefused, assess
 from charging.domain.policy import PolicyHistory
 from charging.domain.recorded import FinancialAssessment
-from charging.domain.uprating import empty_totals, tally
+from charging.domain.uprating import REFUSED_LISTED, empty_totals, merged, tally
+from charging.domain.walk import Walk, lane_end
 from charging.service_layer.assessments import publish_contribution, recalculated
+from charging.service_layer.uprating_helpers import helpers_running
 from pbshared.contract.events.charging import ContributionReason
 from pbshared.errors import NotFound
 from pbshared.platform import context
-from pbshared.platform.jobs import Job, Progress, record_progress, run_in_background, run_steps, start_job
+from pbshared.platform.jobs import (
+    Job,
+    Progress,
+    find_job,
+    latest_for_update,
+    record_progress,
+    run_in_background,
+    run_steps,
+    start_job,
+)
 from pbshared.platform.overlap import Overlapped, chunk_sizes
 from pbshared.platform.unit_of_work import UnitOfWork
 
@@ -45,8 +58,6 @@ PAGE = 16_000
 _CHUNK = 1000
 _SMALLEST_CHUNK = 100
 _BREATHE_EVERY = 10
-# Whom the job lists as refused (e.g. a premium the new figures do not have): enough to act on.
-_REFUSED_LISTED = 100
 
 
 def financial_year(year: int) -> str:
@@ -91,42 +102,145 @@ class _Reference:
 
 
 async def run_uprating(
-    new_uow: Callable[[], UnitOfWork], job: Job, year: int, *, page: int = PAGE, progress: Progress | None = None
+    new_uow: Callable[[], UnitOfWork],
+    job: Job,
+    year: int,
+    *,
+    page: int = PAGE,
+    progress: Progress | None = None,
+    workers: int | None = None,
 ) -> Job:
     """Carry the job on from its checkpoint to the end, a page at a time; returns the finished job.
-    Every event of the run shares one correlation id and one trace: the request's when started through
-    the API, else one for the run (from the command line each event would otherwise get its own)."""
-    reference = _Reference()
-
-    def one_page(uow: UnitOfWork, job: Job) -> Awaitable[Job]:
-        return _work_out_page(uow, job, year, page, reference)
-
+    A large one on PostgreSQL is walked by this process and helper processes side by side, each in
+    lanes of its own (uprating_helpers; `workers` to choose how many in all). Every event of the run
+    shares one correlation id and one trace: the request's when started through the API, else one for
+    the run (from the command line each event would otherwise get its own)."""
     with context.bound(
         correlation_id=context.current_correlation_id(),
         causation_id=context.causation_id_var.get(),
         traceparent=context.traceparent_var.get() or context.new_traceparent(),
     ):
-        return await run_steps(new_uow, job, one_page, progress)
+        async with helpers_running(new_uow, job, year, page, workers):
+            return await walk_lanes(new_uow, job, year, page=page, first_lane=0, progress=progress)
 
 
-async def _work_out_page(uow: UnitOfWork, job: Job, year: int, page: int, reference: _Reference) -> Job:
+async def walk_lanes(
+    new_uow: Callable[[], UnitOfWork],
+    job: Job,
+    year: int,
+    *,
+    page: int = PAGE,
+    first_lane: int = 0,
+    progress: Progress | None = None,
+) -> Job:
+    """One worker's part of the job, to its end: pages in whichever lanes no other worker holds, from
+    `first_lane` round (each worker starts at its own). Returns the job once every lane is finished."""
+    reference = _Reference()
+
+    def one_page(uow: UnitOfWork, job: Job) -> Awaitable[Job]:
+        return _work_out_page(uow, job, year, page, first_lane, reference)
+
+    return await run_steps(new_uow, job, one_page, progress)
+
+
+class _HeldLanes:
+    """The lanes a page holds, and the walk as it stands for them: read from the job under each lane's
+    lock, so that a page never does again what another worker's page (or an earlier run's worker still
+    going) committed while this one waited for the lane."""
+
+    def __init__(self, session: AsyncSession, job: Job):
+        self.session, self.job = session, job
+        self.walk = Walk.from_checkpoint(job.checkpoint)  # only the held lanes' is sure to be current
+        self.held: set[int] = set()
+        self.lane: int | None = None  # the lane being read
+
+    async def take_first(self, first_lane: int) -> bool:
+        """Hold a lane with people left, a free one if any, else wait for the first left from
+        `first_lane` (holding none, so never waiting on a page that waits on this one)."""
+        candidates = self.walk.lanes_left(first_lane)
+        for lane in candidates:
+            if await hold_lane(self.session, self.job.council_id, lane, wait=False) and await self._adopt(lane):
+                return True
+        if candidates and not self.held:
+            await hold_lane(self.session, self.job.council_id, candidates[0], wait=True)
+            return await self._adopt(candidates[0])
+        return False
+
+    async def _take_next(self) -> bool:
+        """Go on into the next free lane with people left, the page having room: only one free now."""
+        assert self.lane is not None
+        for lane in self.walk.lanes_left(self.lane):
+            if lane in self.held:
+                continue
+            if await hold_lane(self.session, self.job.council_id, lane, wait=False) and await self._adopt(lane):
+                return True
+        self.lane = None
+        return False
+
+    async def _adopt(self, lane: int) -> bool:
+        """The lane is held: read where the job stands in it; True (and read it next) if people are left."""
+        latest = await find_job(self.session, jobs, self.job.council_id, self.job.job_id)
+        assert latest is not None
+        self.walk = Walk.from_checkpoint(latest.checkpoint).with_lanes_of(self.walk, self.held)
+        self.held.add(lane)
+        if self.walk.is_finished(lane):
+            return False
+        self.lane = lane
+        return True
+
+    async def read(self, repo: AssessmentsRepository, on: date, size: int) -> CurrentPage | None:
+        """The next `size` people, from the lane being read and, when it runs out, from the next free
+        one; fewer when the page can take no more lanes, None when it found no one."""
+        people: list[tuple[FinancialAssessment, str]] = []
+        last_sequences: dict[uuid.UUID, int] = {}
+        while self.lane is not None and len(people) < size:
+            lane = self.lane
+            if self.walk.is_finished(lane):  # the last read ran out in it
+                await self._take_next()
+                continue
+            wanted = size - len(people)
+            found = await repo.current_after(self.job.council_id, on, self.walk.after(lane), wanted, lane_end(lane))
+            last = found.people[-1][0].person_id if found.people else None
+            self.walk = self.walk.moved(lane, last, finished=len(found.people) < wanted)
+            people += found.people
+            last_sequences.update(found.last_sequences)
+        return CurrentPage(people, last_sequences) if people else None
+
+    async def record(self, done: int, totals: dict) -> Job:
+        """The page's people, totals and lanes added to what the other workers recorded meanwhile."""
+        latest = await latest_for_update(self.session, jobs, self.job)
+        walk = Walk.from_checkpoint(latest.checkpoint).with_lanes_of(self.walk, self.held)
+        return await record_progress(
+            self.session,
+            jobs,
+            latest,
+            done=latest.done + done,
+            checkpoint=walk.checkpoint(),
+            totals=merged(latest.totals, totals),
+            finished=walk.finished,
+        )
+
+
+async def _work_out_page(
+    uow: UnitOfWork, job: Job, year: int, page: int, first_lane: int, reference: _Reference
+) -> Job:
     """One page of people, read, worked out and stored a chunk at a time: the database reads the next
     chunk and stores the last while this process works out the one in hand (pbshared.platform.overlap)."""
-    await hold_council(uow.session, job.council_id)  # no one's charge changes under the page
+    lanes = _HeldLanes(uow.session, job)  # no one's charge in them changes under the page
+    totals, done = empty_totals(), 0
+    if not await lanes.take_first(first_lane):
+        return await lanes.record(done, totals)  # every lane finished, or the one waited for was
     repo = AssessmentsRepository(uow.session)
     figures, policies = await reference.read(repo, job.council_id)
     first_day = _first_day(figures, year)
-    after = uuid.UUID(job.checkpoint) if job.checkpoint else None
-    totals, done = job.totals, 0
     async with Overlapped() as database:
         sizes = chunk_sizes(page, _CHUNK, _SMALLEST_CHUNK)
-        reading = database.then(repo.current_after(job.council_id, first_day, after, next(sizes)))
-        while (found := await reading).people:
+        reading = database.then(lanes.read(repo, first_day, next(sizes)))
+        while (found := await reading) is not None:
             done += len(found.people)
-            after = found.people[-1][0].person_id
             size = next(sizes, None)
             if size is not None:
-                reading = database.then(repo.current_after(job.council_id, first_day, after, size))
+                reading = database.then(lanes.read(repo, first_day, size))
             uprated: list[FinancialAssessment] = []
             for n, (assessment, client_group) in enumerate(found.people, 1):
                 totals = await _uprate_one(uow, uprated, assessment, client_group, figures, policies, first_day, totals)
@@ -136,15 +250,7 @@ async def _work_out_page(uow: UnitOfWork, job: Job, year: int, page: int, refere
             database.then(uow.flush())  # the chunk's contribution events
             if size is None:
                 break
-    return await record_progress(
-        uow.session,
-        jobs,
-        job,
-        done=job.done + done,
-        checkpoint=str(after) if after else None,
-        totals=totals,
-        finished=done == 0,
-    )
+    return await lanes.record(done, totals)
 
 
 async def _uprate_one(
@@ -164,7 +270,7 @@ async def _uprate_one(
     try:
         result = assess(circumstances, figures, policies)
     except AssessmentRefused:
-        refused = [*totals["refused"], str(current.person_id)][:_REFUSED_LISTED]
+        refused = [*totals["refused"], str(current.person_id)][:REFUSED_LISTED]
         return {**totals, "refused": refused}
     reason = ContributionReason.annual_uprating
     uprated = recalculated(current.council_id, current.person_id, current, circumstances, result, reason)
