@@ -4,6 +4,11 @@ Runs as a job (pbshared.platform.jobs) in pages of people: each page's new asses
 events and the job's checkpoint commit together, so a run killed half way resumes after the last page
 it committed, and a second run of a finished job changes nothing. A contribution change is published
 only where the charge changed (docs/domain/charging.md, "Annual uprating").
+
+The people are walked in lanes (charging.domain.walk), so that more than one worker can walk them
+at once: this process and, for a large run, a helper process (uprating_helpers). A page holds its
+lanes and reads where the job stands in them under their locks (_HeldLanes), so no worker does a
+person another has done, whichever started first or was left over from a killed run.
 """
 
 from __future__ import annotations
@@ -43,13 +48,13 @@ from pbshared.platform.overlap import Overlapped, chunk_sizes
 from pbshared.platform.unit_of_work import UnitOfWork
 
 KIND = "uprating"
-# People a page: each page is a transaction (the council's lock, reads, COPYs, outbox, progress,
+# People a page: each page is a transaction (its lanes' locks, reads, COPYs, outbox, progress,
 # commit), and a kill loses at most one page's work, which the next run does again. Read and stored
 # in chunks, a page holds only a chunk's people at a time, so its size costs no memory. Each page
 # waits for its first chunk, its last store and its commit, with nothing overlapping: at 100,000
 # people, 0.55 s of waiting in pages of 8,000 against 0.3 s in pages of 16,000 (three runs each, back
-# to back on 2 cores). A page holds the council's lock: a change to one person's charge meanwhile
-# waits for it, about a second and a half, and an uprating is a once-a-year run.
+# to back on 2 cores). A page holds its lanes: a change to the charge of a person in one of them
+# waits for it, a second or less, and an uprating is a once-a-year run.
 PAGE = 16_000
 # A page is read, worked out and stored a chunk at a time, the database reading the next chunk and
 # storing the last while this process works out the one in hand; it is let on every few people. The
