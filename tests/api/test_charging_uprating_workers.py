@@ -19,9 +19,12 @@ from sqlalchemy.exc import DBAPIError
 from charging.adapters.charge_locks import hold_lane, hold_person
 from charging.adapters.tables import financial_assessments
 from charging.domain.walk import LANES
-from charging.service_layer import uprating
+from charging.entrypoints.uprate_cli import uprate_every_council
+from charging.service_layer import uprating, uprating_helpers
 from charging.service_layer.uprating_helpers import DATABASE_URL_VARIABLE, HELPER_MODULE, PARENT_GONE
+from pbshared.platform.auth import Role
 from pbshared.platform.unit_of_work import UnitOfWork
+from pbshared.testing.harness import auth, wait_for
 from tests.api.test_charging_assessments import person_in, record
 from tests.api.test_charging_uprating import PENSIONS, Killed, uprating_events
 
@@ -209,3 +212,38 @@ async def test_a_page_holds_back_changes_to_people_in_its_lanes_only(api):
         async with charging.sessions() as page, page.begin():  # a page passes over a lane with a change in hand
             assert not await hold_lane(page, "wyvernshire", 3, wait=False)
             assert await hold_lane(page, "wyvernshire", 9, wait=False)
+
+
+@pytest.fixture
+def workers_asked(monkeypatch) -> list[int | None]:
+    """The number of workers each run was asked for (by the operator's setting, the command's option)."""
+    asked: list[int | None] = []
+    counted = uprating_helpers.workers_for
+
+    def spy(people_left: int, dialect: str, workers: int | None) -> int:
+        asked.append(workers)
+        return counted(people_left, dialect, workers)
+
+    monkeypatch.setattr(uprating_helpers, "workers_for", spy)
+    return asked
+
+
+async def test_the_endpoint_runs_with_the_workers_the_operator_set(api, workers_asked):
+    charging = await api("charging", uprating_workers=2)  # as PB_UPRATING_WORKERS=2 sets it
+    council = Uprating(charging, await many_people(charging))
+    started = await charging.client.post("/uprating-jobs", json={"year": 2026}, headers=auth(Role.admin))
+    assert started.status_code == 202, started.text
+    job = await council.latest()
+
+    async def finished() -> bool:
+        return (await council.latest()).finished and helpers_of(job) == []
+
+    await wait_for(finished, 30, "the uprating job and its helper")
+    await assert_each_uprated_once(council, await council.latest())
+    assert workers_asked == [2]
+
+
+async def test_the_command_runs_with_the_workers_asked_for(council, databases, workers_asked):
+    [job] = await uprate_every_council(2026, databases["charging"], page=4, workers=2)
+    await assert_each_uprated_once(council, job)
+    assert workers_asked == [2] and helpers_of(job) == []

@@ -50,7 +50,9 @@ def totals_table(job: Job) -> Table:
     return table
 
 
-async def uprate_every_council(year: int, database_url: str, page: int = uprating.PAGE) -> list[Job]:
+async def uprate_every_council(
+    year: int, database_url: str, page: int = uprating.PAGE, workers: int | None = None
+) -> list[Job]:
     engine = create_engine(database_url)
     sessions = session_factory(engine)
     console = Console()
@@ -76,6 +78,7 @@ async def uprate_every_council(year: int, database_url: str, page: int = upratin
                     year,
                     page=page,
                     progress=lambda j, task=task: bar.update(task, completed=j.done),
+                    workers=workers,
                 )
             console.print(totals_table(job))
             finished.append(job)
@@ -87,6 +90,16 @@ async def uprate_every_council(year: int, database_url: str, page: int = upratin
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m charging uprate", description=__doc__)
     parser.add_argument("--year", type=int, required=True, help="first year of the financial year, e.g. 2026")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        choices=range(1, 17),
+        metavar="N",
+        help="workers in all, this process included, 1 to 16 (default: PB_UPRATING_WORKERS, else as the run's size "
+        "and this machine's CPUs suit)",
+    )
     args = parser.parse_args(argv)
-    asyncio.run(uprate_every_council(args.year, ChargingSettings().resolved_database_url()))
+    settings = ChargingSettings()
+    workers = args.workers or settings.uprating_workers
+    asyncio.run(uprate_every_council(args.year, settings.resolved_database_url(), workers=workers))
     return 0

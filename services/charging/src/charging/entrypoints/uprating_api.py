@@ -86,7 +86,8 @@ async def start_uprating(
         def new_uow() -> UnitOfWork:
             return UnitOfWork(app.state.sessions, app.state.settings.service_name, app.state.outbox_signal)
 
-        task = asyncio.create_task(uprating.run_uprating_safely(new_uow, job, body.year))
+        workers = app.state.settings.uprating_workers
+        task = asyncio.create_task(uprating.run_uprating_safely(new_uow, job, body.year, workers))
         app.state.background_jobs = {*getattr(app.state, "background_jobs", set()), task}
         task.add_done_callback(app.state.background_jobs.discard)
     response.headers["Location"] = f"/jobs/{job.job_id}"

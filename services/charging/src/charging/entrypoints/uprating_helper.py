@@ -12,11 +12,13 @@ import threading
 import uuid
 
 from charging.adapters.tables import jobs
+from charging.config import ChargingSettings
 from charging.service_layer import uprating
 from charging.service_layer.uprating_helpers import DATABASE_URL_VARIABLE, PARENT_GONE
 from pbshared.platform import context
 from pbshared.platform.db import create_engine, session_factory
 from pbshared.platform.jobs import find_job
+from pbshared.platform.logging import configure_logging
 from pbshared.platform.unit_of_work import UnitOfWork
 
 
@@ -67,6 +69,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--traceparent")
     args = parser.parse_args(argv)
     _end_with_the_run()
+    settings = ChargingSettings()  # its log lines as the service's, with the run's correlation id
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
     return asyncio.run(_help(args, os.environ[DATABASE_URL_VARIABLE]))
 
 

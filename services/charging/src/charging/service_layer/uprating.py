@@ -287,7 +287,13 @@ async def _uprate_one(
     return tally(totals, client_group, current.weekly_charge_pence, uprated.weekly_charge_pence)
 
 
-async def run_uprating_safely(new_uow: Callable[[], UnitOfWork], job: Job, year: int) -> Job | None:
+async def run_uprating_safely(
+    new_uow: Callable[[], UnitOfWork], job: Job, year: int, workers: int | None = None
+) -> Job | None:
     """run_uprating in the background: a failure is written on the job for GET /jobs/{id} to show; the
     next start resumes from its checkpoint."""
-    return await run_in_background(new_uow, jobs, job, lambda: run_uprating(new_uow, job, year), "uprating")
+
+    def run() -> Awaitable[Job]:
+        return run_uprating(new_uow, job, year, workers=workers)
+
+    return await run_in_background(new_uow, jobs, job, run, "uprating")

@@ -44,7 +44,8 @@ def workers_for(people_left: int, dialect: str, workers: int | None) -> int:
         return 1
     if workers is not None:
         return max(1, min(workers, LANES))
-    return min(2, os.cpu_count() or 1) if people_left >= HELPERS_FROM else 1
+    # The CPUs this process may run on (a container's cpuset), not every CPU of the host.
+    return min(2, len(os.sched_getaffinity(0))) if people_left >= HELPERS_FROM else 1
 
 
 def first_lane(worker: int, workers: int) -> int:
