@@ -126,6 +126,8 @@ async def test_a_worker_that_read_the_job_before_another_committed_does_only_wha
     assert stale.done == 0 and stale.checkpoint is None  # as the late worker last saw it
     finished = await uprating.walk_lanes(council.new_uow, stale, 2026, page=4)
     await assert_each_uprated_once(council, finished)
+    later = await uprating.walk_lanes(council.new_uow, stale, 2026, page=4)
+    assert later == finished  # a worker that found nothing left wrote nothing, not even when it ended
 
 
 async def test_a_run_with_a_helper_process_shares_the_work_and_leaves_no_helper(council):

@@ -172,7 +172,8 @@ class _HeldLanes:
         return False
 
     async def _take_next(self) -> bool:
-        """Go on into the next free lane with people left, the page having room: only one free now."""
+        """Go on into the next lane with people left that is free now (never waiting: this page holds
+        lanes), the page having room; False, and no lane to read, if none is."""
         assert self.lane is not None
         for lane in self.walk.lanes_left(self.lane):
             if lane in self.held:
@@ -214,6 +215,8 @@ class _HeldLanes:
     async def record(self, done: int, totals: dict) -> Job:
         """The page's people, totals and lanes added to what the other workers recorded meanwhile."""
         latest = await latest_for_update(self.session, jobs, self.job)
+        if latest.finished:  # a worker that found nothing left: the job keeps when it finished
+            return latest
         walk = Walk.from_checkpoint(latest.checkpoint).with_lanes_of(self.walk, self.held)
         return await record_progress(
             self.session,

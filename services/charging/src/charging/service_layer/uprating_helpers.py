@@ -62,7 +62,7 @@ async def helpers_running(
     async with uow:
         connection = await uow.session.connection()
         dialect, url = connection.dialect.name, connection.engine.url.render_as_string(hide_password=False)
-    count = workers_for((job.total or 0) - job.done, dialect, workers)
+    count = 1 if job.finished else workers_for((job.total or 0) - job.done, dialect, workers)
     helpers = [await _start(url, job, year, page, first_lane(n, count)) for n in range(1, count)]
     try:
         yield
