@@ -15,7 +15,26 @@ REFUSED_LISTED = 100
 
 
 def empty_totals() -> dict[str, Any]:
-    return {"up": 0, "down": 0, "unchanged": 0, "skipped": 0, "refused": [], "weekly_effect_pence": {}}
+    return {
+        "up": 0,
+        "down": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "refused_count": 0,
+        "refused": [],
+        "weekly_effect_pence": {},
+    }
+
+
+def refused_count(totals: dict[str, Any]) -> int:
+    """How many were refused (a job's totals from before the count was kept: the ones listed)."""
+    return int(totals.get("refused_count", len(totals["refused"])))
+
+
+def tally_refused(totals: dict[str, Any], person_id: str) -> dict[str, Any]:
+    """`totals` with one person counted as refused, and listed if fewer than REFUSED_LISTED are."""
+    listed = [*totals["refused"], person_id][:REFUSED_LISTED]
+    return {**totals, "refused_count": refused_count(totals) + 1, "refused": listed}
 
 
 def tally(totals: dict[str, Any], client_group: str, old_pence: int, new_pence: int) -> dict[str, Any]:
@@ -30,13 +49,14 @@ def tally(totals: dict[str, Any], client_group: str, old_pence: int, new_pence: 
 
 def merged(totals: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
     """Two sets of totals as one (a page's added to the job's): counts and effects summed, the refused
-    listed up to REFUSED_LISTED."""
+    counted and listed up to REFUSED_LISTED."""
     effect = dict(totals["weekly_effect_pence"])
     for group, pence in more["weekly_effect_pence"].items():
         effect[group] = effect.get(group, 0) + pence
     counts = {name: totals[name] + more[name] for name in ("up", "down", "unchanged", "skipped")}
     refused = [*totals["refused"], *more["refused"]][:REFUSED_LISTED]
-    return {**counts, "refused": refused, "weekly_effect_pence": effect}
+    refused_in_all = refused_count(totals) + refused_count(more)
+    return {**counts, "refused_count": refused_in_all, "refused": refused, "weekly_effect_pence": effect}
 
 
 def income_effect(totals: dict[str, Any]) -> list[tuple[str, int, int]]:

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from charging.adapters.tables import financial_assessments
 from charging.config import ChargingSettings
 from charging.domain.money import pounds
-from charging.domain.uprating import income_effect
+from charging.domain.uprating import income_effect, refused_count
 from charging.service_layer import uprating
 from pbshared.platform.db import create_engine, session_factory
 from pbshared.platform.jobs import Job
@@ -44,7 +44,7 @@ def totals_table(job: Job) -> Table:
     for name in ("up", "down", "unchanged", "skipped"):
         table.add_row("charges", name, str(job.totals.get(name, 0)), "")
     if job.totals.get("refused"):
-        table.add_row("charges", "refused (reassess)", str(len(job.totals["refused"])), "")
+        table.add_row("charges", "refused (reassess)", str(refused_count(job.totals)), "")
     for group, week, year in income_effect(job.totals):
         table.add_row("income effect", group, pounds(week), pounds(year))
     return table

@@ -27,7 +27,7 @@ from charging.domain.figures import FiguresHistory
 from charging.domain.financial_assessment import AssessmentRefused, assess
 from charging.domain.policy import PolicyHistory
 from charging.domain.recorded import FinancialAssessment
-from charging.domain.uprating import REFUSED_LISTED, empty_totals, merged, tally
+from charging.domain.uprating import empty_totals, merged, tally, tally_refused
 from charging.domain.walk import Walk, lane_end
 from charging.service_layer.assessments import publish_contribution, recalculated
 from charging.service_layer.uprating_helpers import helpers_running
@@ -278,8 +278,7 @@ async def _uprate_one(
     try:
         result = assess(circumstances, figures, policies)
     except AssessmentRefused:
-        refused = [*totals["refused"], str(current.person_id)][:REFUSED_LISTED]
-        return {**totals, "refused": refused}
+        return tally_refused(totals, str(current.person_id))
     reason = ContributionReason.annual_uprating
     uprated = recalculated(current.council_id, current.person_id, current, circumstances, result, reason)
     uprated_page.append(uprated)
