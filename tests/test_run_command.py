@@ -8,10 +8,12 @@ import signal
 import socket
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from tools.localstack import financial_year_of
 from tools.services import SERVICE_NAMES
 from tools.wording_demo import count, day, moment, money, outcome
 
@@ -80,6 +82,9 @@ def test_the_local_stack_shows_every_copy_arriving(tmp_path):
     assert re.search(r"reconciled [^:]+: (the provider and the ledger agree|provider minus ledger)", out)
     # The ledger's card step: a statement with a bad line refused whole, the line named.
     assert "a statement with a bad line: refused: nothing stored (line 3 amount" in out
+    assert re.search(r"The annual uprating for \d{4}/\d\d, run by a finance officer as a job:", out)
+    assert re.search(r"finished: \d+ (person|people) with a current assessment; charges \d+ up, \d+ down", out)
+    assert "started again: the same job, finished, nothing done twice" in out
 
 
 def test_stopping_the_local_stack_stops_the_broker_and_every_service(tmp_path):
@@ -123,3 +128,6 @@ def test_the_demonstration_writes_money_dates_and_outcomes_for_a_person():
     assert outcome(201) == "accepted"
     assert outcome(422) == "refused: nothing stored"
     assert (count(1, "package"), count(2, "bid"), count(0, "payment")) == ("1 package", "2 bids", "0 payments")
+    # The uprating the demonstration runs is this financial year's, which starts in April.
+    assert (financial_year_of(date(2026, 11, 24)), financial_year_of(date(2027, 3, 31))) == (2026, 2026)
+    assert financial_year_of(date(2027, 4, 1)) == 2027

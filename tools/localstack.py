@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -32,6 +33,7 @@ from tools.health_demo import demonstrate_health
 from tools.ledger_cards_demo import demonstrate_card_statements
 from tools.ledger_demo import demonstrate_ledger
 from tools.services import PORTS, SERVICE_NAMES, definition
+from tools.uprating_demo import demonstrate_uprating
 from tools.wording_demo import day, money, plain
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -315,6 +317,11 @@ def demonstrate_charging(stack: Stack) -> bool:
     return True
 
 
+def financial_year_of(today: date) -> int:
+    """The first calendar year of the UK financial year (1 April to 31 March) that `today` is in."""
+    return today.year if today.month >= 4 else today.year - 1
+
+
 def provisional(result: dict) -> str:
     if not result["provisional"]:
         return ""
@@ -379,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = demonstrate_health(stack.url, say) and ok
         ok = demonstrate_ledger(stack.url("ledger"), demo_person_id(stack), say) and ok
         ok = demonstrate_card_statements(stack.url("ledger"), demo_person_id(stack), say) and ok
+        ok = demonstrate_uprating(stack.url("charging"), headers, financial_year_of(date.today()), say) and ok
         say("\nAPIs and their docs (OpenAPI at /docs on each):")
         for name in SERVICE_NAMES:
             say(f"  {name:<9} {stack.url(name)}/docs")
