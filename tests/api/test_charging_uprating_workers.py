@@ -249,3 +249,19 @@ async def test_the_command_runs_with_the_workers_asked_for(council, databases, w
     [job] = await uprate_every_council(2026, databases["charging"], page=4, workers=2)
     await assert_each_uprated_once(council, job)
     assert workers_asked == [2] and helpers_of(job) == []
+
+
+async def test_helpers_already_started_are_stopped_when_the_next_cannot_start(council, monkeypatch):
+    start = uprating_helpers._start
+    started = []
+
+    async def second_fails(*args):
+        if started:
+            raise OSError("no more processes")
+        started.append(await start(*args))
+        return started[-1]
+
+    monkeypatch.setattr(uprating_helpers, "_start", second_fails)
+    with pytest.raises(OSError, match="no more processes"):
+        await uprating.run_uprating(council.new_uow, council.job, 2026, page=4, workers=3)
+    assert started and started[0].returncode is not None and helpers_of(council.job) == []

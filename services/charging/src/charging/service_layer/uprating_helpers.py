@@ -30,7 +30,7 @@ from pbshared.platform.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 # People left to uprate below which no helper is started: starting one (a Python process importing
-# the service, a connection) takes about half a second, more than it saves on a small run.
+# the service, a connection) takes up to a second, more than it saves on a small run.
 HELPERS_FROM = 20_000
 DATABASE_URL_VARIABLE = "PB_UPRATING_DATABASE_URL"  # not on the command line, where `ps` shows it
 HELPER_MODULE = "charging.entrypoints.uprating_helper"
@@ -63,8 +63,10 @@ async def helpers_running(
         connection = await uow.session.connection()
         dialect, url = connection.dialect.name, connection.engine.url.render_as_string(hide_password=False)
     count = 1 if job.finished else workers_for((job.total or 0) - job.done, dialect, workers)
-    helpers = [await _start(url, job, year, page, first_lane(n, count)) for n in range(1, count)]
+    helpers: list[asyncio.subprocess.Process] = []
     try:
+        for n in range(1, count):
+            helpers.append(await _start(url, job, year, page, first_lane(n, count)))
         yield
     finally:
         # The job is finished, or this run failed: either way a helper's work is over, and closing its
