@@ -15,12 +15,11 @@ def demonstrate_uprating(
     url: str, headers: Callable[[str], dict[str, str]], year: int, say: Callable[[str], None], timeout: float = 30
 ) -> bool:
     """True if the job finished and starting it again found it finished."""
-    financial_year = f"{year}/{(year + 1) % 100:02d}"
-    say(f"\nThe annual uprating for {financial_year}, run by a finance officer as a job:")
     started = httpx.post(f"{url}/uprating-jobs", json={"year": year}, headers=headers("finance_officer"))
     if started.status_code != 202:
-        say(f"  refused: {started.text}")
+        say(f"\nThe annual uprating was refused: {started.text}")
         return False
+    say(f"\nThe annual uprating for {started.json()['key']}, run by a finance officer as a job:")
     job_url = f"{url}{started.headers['Location']}"
     deadline = time.monotonic() + timeout
     job = started.json()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime
 from typing import Any
@@ -16,9 +15,8 @@ from charging.service_layer import uprating
 from pbshared.errors import NotFound
 from pbshared.platform.auth import Role, RouteKey
 from pbshared.platform.deps import Session, Uow
-from pbshared.platform.jobs import Job, JobStatus, find_job
+from pbshared.platform.jobs import Job, JobStatus, find_job, run_detached
 from pbshared.platform.refdata.router import KnownCouncilPrincipal
-from pbshared.platform.unit_of_work import UnitOfWork
 
 router = APIRouter(tags=["uprating"])
 
@@ -81,15 +79,8 @@ async def start_uprating(
     same job: resumed if it stopped, its totals if it finished."""
     job = await uprating.start_uprating(uow, principal.council_id, body.year, principal.subject)
     if not job.finished:
-        app = request.app
-
-        def new_uow() -> UnitOfWork:
-            return UnitOfWork(app.state.sessions, app.state.settings.service_name, app.state.outbox_signal)
-
-        workers = app.state.settings.uprating_workers
-        task = asyncio.create_task(uprating.run_uprating_safely(new_uow, job, body.year, workers))
-        app.state.background_jobs = {*getattr(app.state, "background_jobs", set()), task}
-        task.add_done_callback(app.state.background_jobs.discard)
+        workers = request.app.state.settings.uprating_workers
+        run_detached(request.app, lambda new_uow: uprating.run_uprating_safely(new_uow, job, body.year, workers))
     response.headers["Location"] = f"/jobs/{job.job_id}"
     return JobOut.of(job)
 

@@ -163,9 +163,8 @@ class _HeldLanes:
         """Hold a lane with people left, a free one if any, else wait for the first left from
         `first_lane` (holding none, so never waiting on a page that waits on this one)."""
         candidates = self.walk.lanes_left(first_lane)
-        for lane in candidates:
-            if await hold_lane(self.session, self.job.council_id, lane, wait=False) and await self._adopt(lane):
-                return True
+        if await self._take_free(candidates):
+            return True
         if candidates and not self.held:
             await hold_lane(self.session, self.job.council_id, candidates[0], wait=True)
             return await self._adopt(candidates[0])
@@ -175,12 +174,16 @@ class _HeldLanes:
         """Go on into the next lane with people left that is free now (never waiting: this page holds
         lanes), the page having room; False, and no lane to read, if none is."""
         assert self.lane is not None
-        for lane in self.walk.lanes_left(self.lane):
-            if lane in self.held:
-                continue
+        if await self._take_free(self.walk.lanes_left(self.lane)):  # the lane in hand is finished: not in it
+            return True
+        self.lane = None
+        return False
+
+    async def _take_free(self, lanes: list[int]) -> bool:
+        """The first of `lanes` free now and with people left, held and to be read next."""
+        for lane in lanes:
             if await hold_lane(self.session, self.job.council_id, lane, wait=False) and await self._adopt(lane):
                 return True
-        self.lane = None
         return False
 
     async def _adopt(self, lane: int) -> bool:
